@@ -1,0 +1,157 @@
+"""The reference implementation of every collaborative-filtering formula the labs teach.
+
+Shapes follow the course: X (num_movies, num_features), W (num_users, num_features),
+b (1, num_users), Y and R (num_movies, num_users). The cost is
+
+    J = 1/2 sum_{r(i,j)=1} (w(j) . x(i) + b(j) - y(i,j))^2 + lambda_/2 (sum W^2 + sum X^2)
+
+and the autograder compares a learner's functions against the ones here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import tensorflow as tf
+
+from .errors import ShapeError
+
+ARRAY_NAMES = ("X", "W", "b", "Y", "R")
+
+
+def _shape(array) -> tuple[int, ...]:
+    shape = getattr(array, "shape", None)
+    return tuple(int(d) for d in shape) if shape is not None else np.shape(array)
+
+
+@tf.autograph.experimental.do_not_convert
+def check_cofi_inputs(X, W, b, Y, R, lambda_=0.0) -> None:
+    """Raise ShapeError or ValueError when the inputs do not fit the course's shapes and values.
+
+    Shapes are always checked. Values (NaN or inf anywhere, R holding only 0 and 1, lambda_
+    a finite number >= 0) are checked when they can be read: NumPy arrays, or tensors outside
+    a ``tf.function``.
+    """
+    shapes = dict(zip(ARRAY_NAMES, map(_shape, (X, W, b, Y, R))))
+    for name, shape in shapes.items():
+        if len(shape) != 2:
+            raise ShapeError(f"{name} must be a 2-D array, got shape {shape}")
+    # Y fixes num_movies and num_users; num_features comes from whichever of X and W is
+    # otherwise right, so that a transposed one is reported as such.
+    num_movies, num_users = shapes["Y"]
+    num_features = shapes["X"][1] if shapes["X"][0] == num_movies or shapes["W"][0] != num_users else shapes["W"][1]
+    expected = {
+        "R": ((num_movies, num_users), "(num_movies, num_users)"),
+        "X": ((num_movies, num_features), "(num_movies, num_features)"),
+        "W": ((num_users, num_features), "(num_users, num_features)"),
+        "b": ((1, num_users), "(1, num_users)"),
+    }
+    for name, (want, notation) in expected.items():
+        got = shapes[name]
+        if got != want:
+            hint = " (is it transposed?)" if got == want[::-1] else ""
+            raise ShapeError(
+                f"{name} has shape {got}, expected {notation} = {want}{hint}; Y {shapes['Y']} has "
+                f"num_movies={num_movies}, num_users={num_users}, and num_features={num_features}"
+            )
+    if not np.isscalar(lambda_) and _shape(lambda_) != ():
+        raise ValueError(f"lambda_ must be a single number, got shape {_shape(lambda_)}")
+    if not tf.executing_eagerly() and any(tf.is_tensor(a) for a in (X, W, b, Y, R, lambda_)):
+        return
+    lam = float(np.asarray(lambda_))
+    if not np.isfinite(lam) or lam < 0:
+        raise ValueError(f"lambda_ must be a finite number >= 0, got {lam}")
+    for name, array in zip(ARRAY_NAMES, (X, W, b, Y, R)):
+        values = np.asarray(array)
+        bad = ~np.isfinite(values)
+        if bad.any():
+            where = tuple(int(i) for i in np.argwhere(bad)[0])
+            raise ValueError(f"{name} contains {values[where]} at index {where}; all inputs must be finite numbers")
+    R = np.asarray(R)
+    not_binary = (R != 0) & (R != 1)
+    if not_binary.any():
+        where = tuple(int(i) for i in np.argwhere(not_binary)[0])
+        raise ValueError(f"R must hold only 0 and 1 (1 where user j rated movie i); R{list(where)} = {R[where]}")
+
+
+def cofi_cost_func(X, W, b, Y, R, lambda_) -> float:
+    """The cost J with explicit loops over users and movies, as first written in the course."""
+    check_cofi_inputs(X, W, b, Y, R, lambda_)
+    X, W, b, Y, R = (np.asarray(a, dtype=np.float64) for a in (X, W, b, Y, R))
+    num_movies, num_users = Y.shape
+    J = 0.0
+    for j in range(num_users):
+        w, b_j = W[j, :], b[0, j]
+        for i in range(num_movies):
+            if R[i, j]:
+                J += (np.dot(w, X[i, :]) + b_j - Y[i, j]) ** 2
+    J /= 2
+    J += (lambda_ / 2) * (np.sum(np.square(W)) + np.sum(np.square(X)))
+    return float(J)
+
+
+def cofi_cost_func_np(X, W, b, Y, R, lambda_) -> float:
+    """The cost J, vectorized with NumPy."""
+    check_cofi_inputs(X, W, b, Y, R, lambda_)
+    X, W, b, Y, R = (np.asarray(a) for a in (X, W, b, Y, R))
+    error = (X @ W.T + b - Y) * R
+    return float(0.5 * np.sum(error**2) + (lambda_ / 2) * (np.sum(W**2) + np.sum(X**2)))
+
+
+def cofi_cost_func_v(X, W, b, Y, R, lambda_):
+    """The cost J, vectorized with TensorFlow so ``tf.GradientTape`` can differentiate it.
+
+    Returns a 0-d tensor of X's dtype; Y and R are cast to that dtype, so float32
+    variables work with float64 NumPy ratings.
+    """
+    check_cofi_inputs(X, W, b, Y, R, lambda_)
+    dtype = X.dtype if tf.is_tensor(X) or isinstance(X, tf.Variable) else tf.float64
+    X, W, b, Y, R = (tf.convert_to_tensor(a, dtype=dtype) for a in (X, W, b, Y, R))
+    error = (tf.linalg.matmul(X, tf.transpose(W)) + b - Y) * R
+    J = 0.5 * tf.reduce_sum(error**2) + (lambda_ / 2) * (tf.reduce_sum(X**2) + tf.reduce_sum(W**2))
+    return tf.cast(J, dtype)
+
+
+def cofi_gradients(X, W, b, Y, R, lambda_) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The closed-form gradients (dJ/dX, dJ/dW, dJ/db), shaped like X, W and b.
+
+    With E = (X W^T + b - Y) * R, the masked error:
+    dJ/dX = E W + lambda_ X,  dJ/dW = E^T X + lambda_ W,  dJ/db = column sums of E.
+    """
+    check_cofi_inputs(X, W, b, Y, R, lambda_)
+    X, W, b, Y, R = (np.asarray(a) for a in (X, W, b, Y, R))
+    error = (X @ W.T + b - Y) * R
+    return error @ W + lambda_ * X, error.T @ X + lambda_ * W, error.sum(axis=0, keepdims=True)
+
+
+def predict(X, W, b, Ymean=None) -> np.ndarray:
+    """Predicted ratings X W^T + b for every movie and user, plus Ymean when ratings were normalized."""
+    X, W, b = (np.asarray(a) for a in (X, W, b))
+    predictions = X @ W.T + b
+    return predictions if Ymean is None else predictions + np.asarray(Ymean).reshape(-1, 1)
+
+
+def squared_distance(a, b) -> float:
+    """The squared distance ||a - b||^2 between two feature vectors."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if a.shape != b.shape:
+        raise ShapeError(f"feature vectors of different shapes {a.shape} and {b.shape}")
+    return float(np.sum((a - b) ** 2))
+
+
+def similar_movies(X, movie: int, k: int = 10) -> tuple[np.ndarray, np.ndarray]:
+    """The k movies whose feature vectors lie closest to row ``movie`` of X.
+
+    Returns (rows, distances): row indices of X sorted by ||x(k) - x(movie)||^2, the movie
+    itself left out, ties broken by row; and those squared distances.
+    """
+    X = np.asarray(X, dtype=float)
+    if X.ndim != 2:
+        raise ShapeError(f"X must be (num_movies, num_features), got shape {X.shape}")
+    if not 0 <= movie < X.shape[0]:
+        raise IndexError(f"movie row {movie} is outside X's {X.shape[0]} rows")
+    if not 1 <= k < X.shape[0]:
+        raise ValueError(f"k must be between 1 and {X.shape[0] - 1} (the other movies), got {k}")
+    distances = np.sum((X - X[movie]) ** 2, axis=1)
+    distances[movie] = np.inf
+    rows = np.argsort(distances, kind="stable")[:k]
+    return rows, distances[rows]
