@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: lab test env clean
+.PHONY: lab test env clean release strip
 
 env: $(STAMP)
 
@@ -27,3 +27,11 @@ test: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+# Regenerate the learner notebooks from the instructor notebooks (never edit release/ by hand).
+release: $(STAMP)
+	$(BIN)/nbgrader generate_assignment cofi --force
+
+# Remove outputs from every notebook before committing.
+strip: $(STAMP)
+	$(BIN)/jupyter nbconvert --clear-output --inplace notebooks/source/*/*.ipynb notebooks/release/*/*.ipynb

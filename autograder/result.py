@@ -1,0 +1,76 @@
+"""What a check found, as data, rendered as plain text for logs and as HTML in a notebook."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+
+@dataclass
+class CaseResult:
+    """One case of one check: what it tried, whether it passed, and if not, why."""
+
+    name: str
+    passed: bool
+    message: str = ""
+    expected: str | None = None
+    actual: str | None = None
+    hint: str = ""
+
+    def lines(self) -> list[str]:
+        mark = "PASS" if self.passed else "FAIL"
+        out = [f"[{mark}] {self.name}" + (f": {self.message}" if self.message else "")]
+        if self.expected is not None:
+            out.append(f"    expected: {self.expected}")
+        if self.actual is not None:
+            out.append(f"    actual:   {self.actual}")
+        if self.hint:
+            out.append(f"    hint: {self.hint}")
+        return out
+
+
+@dataclass
+class CheckResult:
+    """All the cases one check ran for one exercise; it passes when every case does."""
+
+    exercise: str
+    cases: list[CaseResult] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.cases) and all(case.passed for case in self.cases)
+
+    def add(self, case: CaseResult) -> CaseResult:
+        self.cases.append(case)
+        return case
+
+    def __str__(self) -> str:
+        verdict = "all tests passed" if self.passed else f"{sum(not c.passed for c in self.cases)} problem(s)"
+        lines = [f"{self.exercise}: {verdict}"]
+        for case in self.cases:
+            lines.extend(case.lines())
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        colour = "#1a7f37" if self.passed else "#cf222e"
+        verdict = "all tests passed" if self.passed else "not yet right"
+        rows = []
+        for case in self.cases:
+            mark, tint = ("&#10004;", "#1a7f37") if case.passed else ("&#10008;", "#cf222e")
+            detail = "".join(
+                f"<div><b>{label}</b> <code>{html.escape(value)}</code></div>"
+                for label, value in (("expected", case.expected), ("actual", case.actual))
+                if value is not None
+            )
+            if case.hint:
+                detail += f"<div><b>hint</b> {html.escape(case.hint)}</div>"
+            message = f": {html.escape(case.message)}" if case.message else ""
+            rows.append(
+                f'<li class="autograder-case" style="color:{tint}">{mark} {html.escape(case.name)}{message}'
+                f'<div style="color:#24292f;margin-left:1.5em">{detail}</div></li>'
+            )
+        return (
+            f'<div class="autograder-result" style="border-left:4px solid {colour};padding:4px 10px">'
+            f'<b style="color:{colour}">{html.escape(self.exercise)}: {verdict}</b>'
+            f'<ul style="list-style:none;padding-left:0.5em">{"".join(rows)}</ul></div>'
+        )

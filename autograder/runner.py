@@ -1,0 +1,98 @@
+"""Call a learner's function so that nothing it does can escape the check unexplained.
+
+An exception is reported with the learner's own line that raised it, a call that runs too long
+is stopped, and inputs the function changed in place are reported as such.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import tensorflow as tf
+
+_OURS = (str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parent.parent / "lab_utils"))
+
+
+class TimeLimitExceeded(Exception):
+    pass
+
+
+@dataclass
+class Outcome:
+    """The value a learner's function returned, or why there is none."""
+
+    value: Any = None
+    error: str | None = None
+    hint: str = ""
+
+
+def _snapshot(value):
+    if isinstance(value, tf.Variable):
+        return value.numpy().copy()
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, (list, tuple)):
+        return [_snapshot(v) for v in value]
+    return None
+
+
+def _changed(before, value) -> bool:
+    if before is None:
+        return False
+    if isinstance(before, list):
+        return any(_changed(b, v) for b, v in zip(before, value))
+    now = value.numpy() if isinstance(value, tf.Variable) else value
+    return now.shape != before.shape or not np.array_equal(now, before, equal_nan=True)
+
+
+def _learner_line(error: BaseException) -> str:
+    """The last line of the learner's code in the traceback, where the mistake most likely is."""
+    frames = [f for f in traceback.extract_tb(error.__traceback__)
+              if not f.filename.startswith(_OURS) and "site-packages" not in f.filename]
+    if not frames:
+        return ""
+    frame = frames[-1]
+    where = "your code" if frame.filename.startswith(("<ipython", "/tmp/ipykernel")) else Path(frame.filename).name
+    return f"line {frame.lineno} of {where}: {frame.line}" if frame.line else f"line {frame.lineno} of {where}"
+
+
+def _alarm(_signum, _frame):
+    raise TimeLimitExceeded
+
+
+def call(fn: Callable, args: tuple, *, timeout: float, watch: dict[int, str] | None = None) -> Outcome:
+    """Run fn(*args) with a time limit; ``watch`` maps the positions of arguments it must not
+    modify to their names."""
+    watch = watch or {}
+    before = {i: _snapshot(args[i]) for i in watch}
+    use_alarm = threading.current_thread() is threading.main_thread() and timeout > 0
+    previous = signal.signal(signal.SIGALRM, _alarm) if use_alarm else None
+    if use_alarm:
+        signal.setitimer(signal.ITIMER_REAL, timeout)
+    try:
+        value = fn(*args)
+    except TimeLimitExceeded:
+        return Outcome(error=f"did not finish within {timeout:g} seconds",
+                       hint="look for a loop that never ends, or one that runs far more often than needed")
+    except NotImplementedError:
+        return Outcome(error="raises NotImplementedError: the exercise is not written yet",
+                       hint="replace `raise NotImplementedError()` with your code")
+    except Exception as error:  # a learner's function may raise anything
+        line = _learner_line(error)
+        return Outcome(error=f"raised {type(error).__name__}: {error}".strip() + (f" (at {line})" if line else ""))
+    finally:
+        if use_alarm:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+    for i, name in watch.items():
+        if _changed(before[i], args[i]):
+            return Outcome(value=value, error=f"changed its input {name} in place",
+                           hint="compute new arrays instead of assigning into the ones passed in (e.g. Y[...] = or X -=)")
+    return Outcome(value=value)

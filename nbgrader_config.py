@@ -1,0 +1,19 @@
+"""nbgrader configuration: notebooks/ is the course directory (run nbgrader from this folder)."""
+
+c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
+
+c.CourseDirectory.root = "notebooks"
+c.CourseDirectory.course_id = "tf-cofi-labs"
+
+# TensorFlow logs to stderr from C++ (absl) whatever TF_CPP_MIN_LOG_LEVEL says, and nbgrader
+# scores a test cell 0 when it has stderr output. IgnorePattern drops a stderr output that
+# matches: TensorFlow's log lines ("I0000 00:00:1795368075.715010  3645 port.cc:153] ...")
+# and absl's notice that precedes them. Nothing a learner's code prints looks like this.
+c.IgnorePattern.enabled = True
+c.IgnorePattern.pattern = (
+    r"(?m)^(?:WARNING: All log messages before absl::InitializeLog\(\) is called"
+    r"|[IWEF]\d{4} [\d:.]+ +\d+ [\w./-]+:\d+\] )"
+)
+
+# Seconds a single cell may run when autograding; Lab 5's training cell needs the most.
+c.Execute.timeout = 300

@@ -1,0 +1,62 @@
+"""Shared fixtures: notebooks executed once per session, and a scratch nbgrader course."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[2]
+SOURCE = ROOT / "notebooks" / "source" / "cofi"
+RELEASE = ROOT / "notebooks" / "release" / "cofi"
+NOTEBOOKS = sorted(p.name for p in SOURCE.glob("*.ipynb"))
+BIN = Path(sys.executable).parent
+
+
+def execute(path: Path) -> nbformat.NotebookNode:
+    """Run a notebook top to bottom in a fresh kernel, keeping going after errors."""
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    return nb
+
+
+class Executed(dict):
+    def __init__(self, folder: Path):
+        super().__init__()
+        self.folder = folder
+
+    def __missing__(self, name):
+        self[name] = execute(self.folder / name)
+        return self[name]
+
+
+@pytest.fixture(scope="session")
+def executed_source():
+    return Executed(SOURCE)
+
+
+@pytest.fixture(scope="session")
+def executed_release():
+    return Executed(RELEASE)
+
+
+def nbgrader(*args, cwd: Path) -> subprocess.CompletedProcess:
+    """Run the nbgrader command line with this environment's bin first on PATH (it runs alembic)."""
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    result = subprocess.run([str(BIN / "nbgrader"), *args], cwd=cwd, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+    return result
+
+
+@pytest.fixture
+def course(tmp_path) -> Path:
+    """A copy of the course (config and source notebooks) in a scratch folder, release generated."""
+    shutil.copy(ROOT / "nbgrader_config.py", tmp_path / "nbgrader_config.py")
+    shutil.copytree(ROOT / "notebooks" / "source", tmp_path / "notebooks" / "source")
+    nbgrader("generate_assignment", "cofi", "--force", cwd=tmp_path)
+    return tmp_path
