@@ -17,3 +17,14 @@ c.IgnorePattern.pattern = (
 
 # Seconds a single cell may run when autograding; Lab 5's training cell needs the most.
 c.Execute.timeout = 300
+
+# A submission that deleted a test or exercise cell gets it back (and is graded on it) instead
+# of failing to grade.
+c.OverwriteCells.add_missing_cells = True
+
+# Feedback shows the learner the checks' results and diagnoses, never the hidden tests' code.
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]

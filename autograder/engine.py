@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
+from .diagnose import _abs, _max, matches
 from .result import CaseResult, CheckResult
 from .runner import Outcome, call
 
@@ -29,11 +30,13 @@ class Case:
     name: str
     args: tuple = ()
     expected: Any = None
-    run: Callable[[Callable], Outcome] | None = None
+    run: Callable[[Callable, "Case"], Outcome] | None = None
     """Instead of fn(*args): a custom way to exercise fn (a training step, a tape around it)."""
     watch: dict[int, str] = field(default_factory=dict)
     rtol: float = 1e-6
     info: dict = field(default_factory=dict)
+    forbidden: dict | None = None
+    """Code objects of reference functions the learner's function must not call."""
 
 
 def signature_problem(fn, params: Sequence[str]) -> Problem | None:
@@ -54,8 +57,12 @@ def signature_problem(fn, params: Sequence[str]) -> Problem | None:
 
 
 def run_check(exercise: str, fn, params: Sequence[str], cases: Sequence[Case], stages: Sequence[Stage],
-              timeout: float) -> CheckResult:
-    """Check fn on every case, stage by stage; the first failing stage ends the check."""
+              timeout: float, diagnose: Callable | None = None) -> CheckResult:
+    """Check fn on every case, stage by stage; the first failing stage ends the check.
+
+    When the last stage (the values) fails, ``diagnose(fn, cases, outputs, failing_case)`` may
+    name the likely mistake; its words become the hint.
+    """
     result = CheckResult(exercise)
     problem = signature_problem(fn, params)
     if problem:
@@ -63,7 +70,10 @@ def run_check(exercise: str, fn, params: Sequence[str], cases: Sequence[Case], s
         return result
     outputs = []
     for case in cases:
-        outcome = case.run(fn) if case.run else call(fn, case.args, timeout=timeout, watch=case.watch)
+        if case.run:
+            outcome = case.run(fn, case)
+        else:
+            outcome = call(fn, case.args, timeout=timeout, watch=case.watch, forbidden=case.forbidden)
         if outcome.error:
             result.add(CaseResult(case.name, False, outcome.error, hint=outcome.hint))
             return result
@@ -74,6 +84,8 @@ def run_check(exercise: str, fn, params: Sequence[str], cases: Sequence[Case], s
             case, (message, expected, actual, hint) = failures[0]
             if len(failures) > 1:
                 message += f" (and {len(failures) - 1} more case(s) fail the same way)"
+            if stage is stages[-1] and diagnose is not None and not hint:
+                hint = diagnose(fn, cases, outputs, case)
             result.add(CaseResult(case.name, False, message, expected, actual, hint or ""))
             return result
     for case in cases:
@@ -128,8 +140,9 @@ def finite(case: Case, value) -> Problem | None:
     return None
 
 
-def array_of_shape(shape_name: str) -> Stage:
-    """Stage: an array of floats of the shape of case.expected, named ``shape_name`` in messages."""
+def array_of_shape(shape_name: str, shape_hint: Callable[[Case, tuple], str] | None = None) -> Stage:
+    """Stage: an array of floats of the shape of case.expected, named ``shape_name`` in messages;
+    ``shape_hint(case, wrong_shape)`` may explain a wrong shape better than the generic hints."""
 
     def stage(case: Case, value) -> Problem | None:
         expected = tuple(np.shape(case.expected))
@@ -141,6 +154,8 @@ def array_of_shape(shape_name: str) -> Stage:
             hint = "it looks transposed" if got == expected[::-1] else ""
             if len(got) == len(expected) - 1:
                 hint = "a sum lost a dimension: keep it with keepdims=True (or reshape)"
+            if shape_hint is not None:
+                hint = shape_hint(case, got) or hint
             return (f"returns shape {got}, expected {shape_name} = {expected}", str(expected), str(got), hint)
         if not np.issubdtype(to_numpy(value).dtype, np.floating):
             return (f"returns dtype {to_numpy(value).dtype}, expected floating point", "float32 or float64",
@@ -150,23 +165,23 @@ def array_of_shape(shape_name: str) -> Stage:
     return stage
 
 
-def close_to_expected(diagnose: Callable[[Case, Any], str] | None = None) -> Stage:
+def close_to_expected(hint_for: Callable[[Case, Any], str] | None = None) -> Stage:
     """Stage: values within the case's relative tolerance of the reference, with the first
-    mismatch, the largest difference and, when ``diagnose`` recognizes it, the likely mistake."""
+    mismatch, the largest difference and, when ``hint_for`` recognizes it, the likely mistake."""
 
     def stage(case: Case, value) -> Problem | None:
         problem = finite(case, value)
         if problem:
             return problem
         actual, expected = to_numpy(value).astype(float), np.asarray(case.expected, dtype=float)
-        scale = max(1.0, float(np.max(np.abs(expected)))) if expected.size else 1.0
-        if np.allclose(actual, expected, rtol=case.rtol, atol=case.rtol * scale):
+        if matches(actual, expected, case.rtol):
             return None
-        hint = diagnose(case, value) if diagnose else ""
+        hint = hint_for(case, value) if hint_for else ""
         if expected.ndim == 0:
             return ("wrong value", short(expected), short(actual), hint)
-        diff = np.abs(actual - expected)
-        first = tuple(int(i) for i in np.argwhere(~np.isclose(actual, expected, rtol=case.rtol, atol=case.rtol * scale))[0])
+        diff = _abs(actual - expected)
+        scale = max(1.0, float(_max(_abs(expected))))
+        first = tuple(int(i) for i in np.argwhere(diff > case.rtol * scale)[0])
         message = (f"wrong values: first mismatch at index {first} ({actual[first]:.6g} instead of {expected[first]:.6g}), "
                    f"largest difference {diff.max():.3g}")
         return (message, short(expected), short(actual), hint)

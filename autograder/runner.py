@@ -7,6 +7,7 @@ is stopped, and inputs the function changed in place are reported as such.
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 import traceback
 from collections.abc import Callable
@@ -67,17 +68,40 @@ def _alarm(_signum, _frame):
     raise TimeLimitExceeded
 
 
-def call(fn: Callable, args: tuple, *, timeout: float, watch: dict[int, str] | None = None) -> Outcome:
-    """Run fn(*args) with a time limit; ``watch`` maps the positions of arguments it must not
-    modify to their names."""
+class _CallWatcher:
+    """A profile hook that notes the first call into a forbidden function, however it was named."""
+
+    def __init__(self, forbidden: dict):
+        self.forbidden = forbidden
+        self.called: str | None = None
+
+    def __call__(self, frame, event, arg):
+        if event == "call" and self.called is None and frame.f_code in self.forbidden:
+            self.called = self.forbidden[frame.f_code]
+
+
+def call(fn: Callable, args: tuple, *, timeout: float, watch: dict[int, str] | None = None,
+         forbidden: dict | None = None) -> Outcome:
+    """Run fn(*args) with a time limit.
+
+    watch maps the positions of arguments fn must not modify to their names; forbidden maps
+    the code objects of reference functions fn must not call to their names.
+    """
     watch = watch or {}
     before = {i: _snapshot(args[i]) for i in watch}
+    watcher = _CallWatcher(forbidden) if forbidden else None
     use_alarm = threading.current_thread() is threading.main_thread() and timeout > 0
     previous = signal.signal(signal.SIGALRM, _alarm) if use_alarm else None
     if use_alarm:
         signal.setitimer(signal.ITIMER_REAL, timeout)
+    profiler = sys.getprofile()
     try:
-        value = fn(*args)
+        if watcher:
+            sys.setprofile(watcher)
+        try:
+            value = fn(*args)
+        finally:
+            sys.setprofile(profiler)
     except TimeLimitExceeded:
         return Outcome(error=f"did not finish within {timeout:g} seconds",
                        hint="look for a loop that never ends, or one that runs far more often than needed")
@@ -91,6 +115,9 @@ def call(fn: Callable, args: tuple, *, timeout: float, watch: dict[int, str] | N
         if use_alarm:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
+    if watcher and watcher.called:
+        return Outcome(value=value, error=f"calls the reference solution {watcher.called} instead of computing the answer",
+                       hint="write the computation yourself; calling the lab's reference scores 0")
     for i, name in watch.items():
         if _changed(before[i], args[i]):
             return Outcome(value=value, error=f"changed its input {name} in place",

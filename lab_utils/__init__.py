@@ -7,7 +7,7 @@ from .cofi import (
 from .data import MovieLens, add_user, load_movielens, normalize_ratings, split_ratings, verify_checksums
 from .errors import DataError, ShapeError
 from .metrics import GlobalMean, MovieMean, rmse
-from .train import CofiModel, recommend, train
+from .training import CofiModel, recommend, train
 
 __all__ = [
     "CofiModel", "DataError", "GlobalMean", "MovieLens", "MovieMean", "ShapeError", "add_user",

@@ -5,35 +5,54 @@ import pytest
 import tensorflow as tf
 
 import autograder as ag
-from lab_utils import autodiff, cofi, train
+from autograder import checks
+from lab_utils import autodiff, cofi
+
+from . import solutions
 
 
-def reference_train_cofi(Y, R, num_features, lambda_, iterations, learning_rate, seed):
-    model = train(Y, R, num_features=num_features, lambda_=lambda_, iterations=iterations,
-                  learning_rate=learning_rate, seed=seed, normalize=False, verbose=False)
-    return model.X, model.W, model.b, model.history
-
-
-REFERENCES = {
-    ag.evaluate_tape_cost: autodiff.simple_cost,
-    ag.evaluate_hand_derivative: autodiff.simple_cost_derivative,
-    ag.evaluate_train_step: autodiff.adam_step,
-    ag.evaluate_cofi_cost: cofi.cofi_cost_func,
-    ag.evaluate_cofi_cost_v: cofi.cofi_cost_func_v,
-    ag.evaluate_grad_X: lambda *a: cofi.cofi_gradients(*a)[0],
-    ag.evaluate_grad_W: lambda *a: cofi.cofi_gradients(*a)[1],
-    ag.evaluate_grad_b: lambda *a: cofi.cofi_gradients(*a)[2],
-    ag.evaluate_train_cofi: reference_train_cofi,
-    ag.evaluate_squared_distance: cofi.squared_distance,
-    ag.evaluate_closest_movies: lambda X, movie, k: cofi.similar_movies(X, movie, k)[0],
+SOLUTIONS = {
+    ag.evaluate_tape_cost: solutions.cost,
+    ag.evaluate_hand_derivative: solutions.dcost_dw,
+    ag.evaluate_train_step: solutions.train_step,
+    ag.evaluate_cofi_cost: solutions.cofi_cost_func,
+    ag.evaluate_cofi_cost_v: solutions.cofi_cost_func_v,
+    ag.evaluate_grad_X: solutions.grad_X,
+    ag.evaluate_grad_W: solutions.grad_W,
+    ag.evaluate_grad_b: solutions.grad_b,
+    ag.evaluate_train_cofi: solutions.train_cofi,
+    ag.evaluate_squared_distance: solutions.squared_distance,
+    ag.evaluate_closest_movies: solutions.closest_movies,
 }
 
 
-@pytest.mark.parametrize("evaluate, reference", REFERENCES.items(), ids=lambda f: getattr(f, "__name__", ""))
-def test_reference_passes_every_case(evaluate, reference):
-    result = evaluate(reference)
+@pytest.mark.parametrize("evaluate, solution", SOLUTIONS.items(), ids=lambda f: getattr(f, "__name__", ""))
+def test_a_correct_solution_passes_every_case(evaluate, solution):
+    result = evaluate(solution)
     assert result.passed, str(result)
     assert len(result.cases) >= 1 and "all tests passed" in str(result)
+
+
+@pytest.mark.parametrize("key, solution", [(f.__name__.removeprefix("evaluate_"), s) for f, s in SOLUTIONS.items()],
+                         ids=lambda v: v if isinstance(v, str) else "")
+def test_a_correct_solution_passes_hidden_cases_drawn_at_random(key, solution):
+    for seed in (1, 2):
+        result = checks.evaluate(key, solution, hidden=True, seed=seed)
+        assert result.passed, str(result)
+        assert all(case.name.startswith("hidden case: ") for case in result.cases if case.name != checks.TAPE_CASE)
+
+
+@pytest.mark.parametrize("evaluate, reference", [
+    (ag.evaluate_cofi_cost, cofi.cofi_cost_func),
+    (ag.evaluate_cofi_cost, lambda X, W, b, Y, R, lambda_: cofi.cofi_cost_func_np(X, W, b, Y, R, lambda_)),
+    (ag.evaluate_grad_b, lambda *args: cofi.cofi_gradients(*args)[2]),
+    (ag.evaluate_closest_movies, lambda X, movie, k: cofi.similar_movies(X, movie, k)[0]),
+    (ag.evaluate_train_step, autodiff.adam_step),
+], ids=["loop-cost-is-reference", "wraps-vectorized-reference", "gradient-from-reference", "similar-movies",
+        "adam-step"])
+def test_calling_the_reference_scores_zero_with_its_own_message(evaluate, reference):
+    case = failing(evaluate(reference))
+    assert "calls the reference solution lab_utils." in case.message and "scores 0" in case.hint
 
 
 def failing(result):
@@ -43,7 +62,7 @@ def failing(result):
 
 def test_check_raises_assertion_error_with_the_diagnosis():
     with pytest.raises(AssertionError, match=r"twice the expected value: is the 1/2 missing\?"):
-        ag.check_cofi_cost(lambda X, W, b, Y, R, lambda_: 2 * cofi.cofi_cost_func_np(X, W, b, Y, R, lambda_))
+        ag.check_cofi_cost(lambda X, W, b, Y, R, lambda_: 2 * solutions.cofi_cost_func(X, W, b, Y, R, lambda_))
 
 
 def test_wrong_signature_is_reported_before_anything_runs():
@@ -82,7 +101,7 @@ def test_a_function_that_hangs_is_stopped():
 def test_modifying_an_input_in_place_is_reported():
     def grad_b(X, W, b, Y, R, lambda_):
         Y *= R
-        return cofi.cofi_gradients(X, W, b, Y, R, lambda_)[2]
+        return solutions.grad_b(X, W, b, Y, R, lambda_)
     assert failing(ag.evaluate_grad_b(grad_b)).message == "changed its input Y in place"
 
 
@@ -92,10 +111,10 @@ def test_type_is_checked_before_value():
 
 
 def test_shape_is_checked_before_value_and_names_the_notation():
-    case = failing(ag.evaluate_grad_b(lambda *a: cofi.cofi_gradients(*a)[2].ravel()))
+    case = failing(ag.evaluate_grad_b(lambda *a: solutions.grad_b(*a).ravel()))
     assert case.message.startswith("returns shape (2,), expected (1, num_users) = (1, 2)")
     assert "keepdims=True" in case.hint
-    case = failing(ag.evaluate_grad_W(lambda *a: cofi.cofi_gradients(*a)[1].T * 1.0))
+    case = failing(ag.evaluate_grad_W(lambda *a: solutions.grad_W(*a).T))
     assert "expected (num_users, num_features) = (5, 3)" in case.message and case.hint == "it looks transposed"
 
 
@@ -106,7 +125,7 @@ def test_nan_is_its_own_failure():
 
 def test_array_mismatch_names_index_and_largest_difference():
     def grad_X(X, W, b, Y, R, lambda_):
-        return cofi.cofi_gradients(X, W, b, Y, R, lambda_)[0] + 1.0
+        return solutions.grad_X(X, W, b, Y, R, lambda_) + 1.0
     case = failing(ag.evaluate_grad_X(grad_X))
     assert case.message.startswith("wrong values: first mismatch at index (0, 0)") and "largest difference 1" in case.message
 
@@ -136,7 +155,7 @@ def test_training_step_that_never_applies_gradients():
 
 
 def test_vectorized_cost_in_numpy_is_not_differentiable():
-    case = failing(ag.evaluate_cofi_cost_v(cofi.cofi_cost_func_np))
+    case = failing(ag.evaluate_cofi_cost_v(solutions.cofi_cost_func))
     assert "expected a 0-d tensor" in case.message
 
 
@@ -150,3 +169,39 @@ def test_results_render_as_text_and_html():
     text, html = str(result), result._repr_html_()
     assert "[FAIL] vectors of length 1: wrong value" in text and "leaves out the square root" in text
     assert 'class="autograder-result"' in html and "leaves out the square root" in html and "&#10008;" in html
+
+
+def test_hidden_verification_ignores_a_patched_check_and_patched_numpy(monkeypatch):
+    from autograder import engine, pristine
+
+    def wrong(X, W, b, Y, R, lambda_):
+        return 2 * solutions.cofi_cost_func(X, W, b, Y, R, lambda_)
+
+    always = lambda *args, **kwargs: True  # noqa: E731 - what a learner's cell might do
+    monkeypatch.setattr(np, "allclose", always)
+    monkeypatch.setattr(np, "isclose", always)
+    monkeypatch.setattr(engine, "matches", always)
+    monkeypatch.setattr(checks, "evaluate", lambda *args, **kwargs: ag.CheckResult("patched", [ag.CaseResult("x", True)]))
+    monkeypatch.setattr(ag, "check_cofi_cost", lambda fn: None)
+    with pytest.raises(AssertionError, match=r"(?s)hidden case: .*is the 1/2 missing\?"):
+        pristine.verify("cofi_cost", wrong)
+    pristine.verify("cofi_cost", solutions.cofi_cost_func)
+    assert checks.evaluate.__name__ == "<lambda>", "the notebook's modules are left as they were"
+
+
+def test_hidden_verification_still_catches_the_reference_the_notebook_imported():
+    from autograder import pristine
+    with pytest.raises(AssertionError, match=r"calls the reference solution lab_utils.cofi.cofi_cost_func_np"):
+        pristine.verify("cofi_cost", lambda X, W, b, Y, R, lambda_: cofi.cofi_cost_func_np(X, W, b, Y, R, lambda_))
+
+
+def test_hard_coded_answers_for_the_visible_cases_fail_the_hidden_ones():
+    visible = [case.expected for case in checks.EXERCISES["squared_distance"].cases(None)]
+    answers = iter(visible * 2)
+
+    def squared_distance(a, b):
+        return next(answers)
+
+    assert ag.evaluate_squared_distance(squared_distance).passed
+    result = checks.evaluate("squared_distance", squared_distance, hidden=True, seed=5)
+    assert not result.passed and result.cases[-1].name.startswith("hidden case: ")

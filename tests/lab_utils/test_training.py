@@ -1,4 +1,4 @@
-"""lab_utils.train: the lecture's GradientTape + Adam loop, and recommending from what it learns."""
+"""lab_utils.training: the lecture's GradientTape + Adam loop, and recommending from what it learns."""
 
 import numpy as np
 import pytest
