@@ -6,6 +6,7 @@ is stopped, and inputs the function changed in place are reported as such.
 
 from __future__ import annotations
 
+import re
 import signal
 import sys
 import threading
@@ -19,6 +20,10 @@ import numpy as np
 import tensorflow as tf
 
 _OURS = (str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parent.parent / "lab_utils"))
+
+
+_SHAPE_ERROR = re.compile(r"matmul|size-incompatible|shapes .* not aligned|could not be broadcast|"
+                          r"Incompatible shapes|mismatch in its core dimension", re.I)
 
 
 class TimeLimitExceeded(Exception):
@@ -110,7 +115,10 @@ def call(fn: Callable, args: tuple, *, timeout: float, watch: dict[int, str] | N
                        hint="replace `raise NotImplementedError()` with your code")
     except Exception as error:  # a learner's function may raise anything
         line = _learner_line(error)
-        return Outcome(error=f"raised {type(error).__name__}: {error}".strip() + (f" (at {line})" if line else ""))
+        text = f"{type(error).__name__}: {error}"
+        hint = ("the shapes do not fit together: is X or W transposed? X is (num_movies, num_features), "
+                "W is (num_users, num_features)" if _SHAPE_ERROR.search(text) else "")
+        return Outcome(error=f"raised {text}".strip() + (f" (at {line})" if line else ""), hint=hint)
     finally:
         if use_alarm:
             signal.setitimer(signal.ITIMER_REAL, 0)
