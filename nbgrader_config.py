@@ -22,9 +22,11 @@ c.Execute.timeout = 300
 # of failing to grade.
 c.OverwriteCells.add_missing_cells = True
 
-# Feedback shows the learner the checks' results and diagnoses, never the hidden tests' code.
+# Feedback shows the learner the checks' results and diagnoses, never the hidden tests' code:
+# ClearHiddenTests removes it from the cells' source, HideTestTracebacks from the tracebacks.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbgrader.preprocessors.ClearHiddenTests",
+    "autograder.feedback.HideTestTracebacks",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]

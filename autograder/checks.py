@@ -367,8 +367,9 @@ def _gradient_exercise(name: str, index: int, shape_name: str, key: str) -> Exer
 
 def _bias_shape_hint(case, got) -> str:
     num_movies, num_users = np.shape(case.args[3])
-    if num_movies != num_users and got in ((num_movies, 1), (num_movies,), (1, num_movies)):
-        return "one number per movie means the sum ran over the users: sum over the movies (axis=0)"
+    if got in ((num_movies, 1), (num_movies,), (1, num_movies), (num_users, 1)):
+        return ("sum the errors over the movies (axis=0), one number per user, and keep the shape "
+                "(1, num_users) with keepdims=True")
     return ""
 
 

@@ -132,7 +132,9 @@ def _grad(formula, masked=True):
 def _gradient_mistakes(correct: Callable, regularized: str | None) -> tuple[Mistake, ...]:
     """The mistakes every gradient can have: the sign, the mask, and lambda_'s term."""
     mistakes = [
-        Mistake("the sign is wrong", "the gradient has the opposite sign: the error is prediction - y, not y - prediction",
+        Mistake("the error's sign is wrong", "the error is prediction - y, not y - prediction",
+                _grad(lambda E, **k: correct(E=-E, **k))),
+        Mistake("the sign is wrong", "the whole gradient has the opposite sign",
                 _grad(lambda **k: -correct(**k))),
         Mistake("the mask R is missing", "multiply the error by R so unrated entries contribute nothing",
                 _grad(correct, masked=False)),

@@ -1,0 +1,226 @@
+"""Grading a class through the real nbgrader round trip: generate, submit, autograde, feedback.
+
+The course here holds Labs 3 and 4 only (all the catalogued mistakes live there), so that a
+submission grades in seconds; tests/notebooks grades all six labs.
+"""
+
+import copy
+import csv
+import html
+import json
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbgrader.api import Gradebook
+
+from autograder.classroom import ClassGrader
+
+from ..notebooks.conftest import ROOT, nbgrader
+from . import catalogue
+
+NOTEBOOKS = ("03_cofi_cost", "04_gradients")
+FULL = {"test-cofi-cost-loops": 4, "test-cofi-cost-vectorized": 4, "test-grad-X": 2, "test-grad-W": 2, "test-grad-b": 2}
+NOTEBOOK_OF = {"cofi-cost-loops": "03_cofi_cost", "cofi-cost-vectorized": "03_cofi_cost",
+               "grad-X": "04_gradients", "grad-W": "04_gradients", "grad-b": "04_gradients"}
+
+
+def make_course(folder: Path) -> Path:
+    (folder / "notebooks" / "source" / "cofi").mkdir(parents=True)
+    shutil.copy(ROOT / "nbgrader_config.py", folder / "nbgrader_config.py")
+    for name in NOTEBOOKS:
+        shutil.copy(ROOT / "notebooks" / "source" / "cofi" / f"{name}.ipynb", folder / "notebooks" / "source" / "cofi")
+    nbgrader("generate_assignment", "cofi", "--force", cwd=folder)
+    return folder
+
+
+def grade_id(cell):
+    return cell.metadata.get("nbgrader", {}).get("grade_id")
+
+
+def submit(course: Path, student: str, answers: dict[str, str] | None = None, edit=None, skip=()):
+    """A learner's submission: the release notebooks with every exercise answered as in the
+    instructor's solution, except the ``answers`` given (grade id -> cell source); ``edit``
+    changes a notebook further (name, nb); notebooks in ``skip`` are not submitted."""
+    answers = answers or {}
+    folder = course / "notebooks" / "submitted" / student / "cofi"
+    folder.mkdir(parents=True)
+    for name in NOTEBOOKS:
+        if name in skip:
+            continue
+        release = nbformat.read(course / "notebooks" / "release" / "cofi" / f"{name}.ipynb", as_version=4)
+        source = nbformat.read(course / "notebooks" / "source" / "cofi" / f"{name}.ipynb", as_version=4)
+        solutions = {grade_id(c): c.source for c in source.cells if c.metadata.get("nbgrader", {}).get("solution")}
+        for cell in release.cells:
+            if grade_id(cell) in solutions:
+                cell.source = answers.get(grade_id(cell), solutions[grade_id(cell)])
+        if edit:
+            edit(name, release)
+        nbformat.write(release, folder / f"{name}.ipynb")
+
+
+def cell_scores(course: Path) -> dict[str, dict[str, float]]:
+    with Gradebook(f"sqlite:///{course / 'notebooks' / 'gradebook.db'}") as gradebook:
+        return {s.student_id: {g.name: g.score for n in s.notebooks for g in n.grades}
+                for s in gradebook.assignment_submissions("cofi")}
+
+
+def expected(*zeroed: str) -> dict[str, float]:
+    return {cell: (0 if cell in zeroed else points) for cell, points in FULL.items()}
+
+
+def test_catalogued_mistakes_score_zero_for_their_exercise_only_and_feedback_names_them(tmp_path):
+    course = make_course(tmp_path)
+    packed = catalogue.submissions()
+    edited_slot, test_cell, wrong_source, emptied = catalogue.LOCKED_CELL_EDIT
+    target = next(s for s in packed if edited_slot not in s)
+    target[edited_slot] = ("locked-cell-edit", wrong_source)
+
+    def empty_the_check(name, nb):
+        for cell in nb.cells:
+            if grade_id(cell) == test_cell:
+                cell.source = emptied
+
+    for number, submission in enumerate(packed):
+        answers = {slot: source for slot, (_, source) in submission.items()}
+        submit(course, f"s{number}", answers, edit=empty_the_check if submission is target else None)
+
+    ClassGrader(course, "cofi", jobs=2, log=lambda line: None).run()
+    nbgrader("generate_feedback", "cofi", cwd=course)
+
+    scores = cell_scores(course)
+    for number, submission in enumerate(packed):
+        student = f"s{number}"
+        assert scores[student] == expected(*(f"test-{slot}" for slot in submission)), (student, submission.keys())
+        for slot, (name, _) in submission.items():
+            page = (course / "notebooks" / "feedback" / student / "cofi" / f"{NOTEBOOK_OF[slot]}.html").read_text()
+            phrase = "calls the reference solution" if name == "calls-reference" else (
+                catalogue.expected_phrase(name) if name != "locked-cell-edit" else "wrong values")
+            assert html.escape(phrase, quote=True) in page or phrase in page, f"{student}: {name} feedback lacks {phrase!r}"
+    for page in (course / "notebooks" / "feedback").rglob("*.html"):
+        text = page.read_text()
+        assert "BEGIN HIDDEN TESTS" not in text and "verify(" not in text, f"{page} shows hidden test code"
+
+
+def replace_cell(grade: str, source: str):
+    def edit(name, nb):
+        for cell in nb.cells:
+            if grade_id(cell) == grade:
+                cell.source = source
+    return edit
+
+
+def delete_cell(grade: str):
+    def edit(name, nb):
+        nb.cells = [c for c in nb.cells if grade_id(c) != grade]
+    return edit
+
+
+def duplicate_cell(grade: str):
+    def edit(name, nb):
+        for index, cell in enumerate(nb.cells):
+            if grade_id(cell) == grade:
+                twin = copy.deepcopy(cell)
+                twin["id"] = f"{cell['id']}-copy"
+                nb.cells.insert(index + 1, twin)
+                return
+    return edit
+
+
+WRONG_B = "def grad_b(X, W, b, Y, R, lambda_):\n    return np.zeros((1, Y.shape[1]))\n"
+MIXED = {
+    # student: (answers, edit, skip, expected cell scores, expected status, words of the reason)
+    "correct": ({}, None, (), expected(), "graded", None),
+    "wrong": ({"cofi-cost-loops": catalogue.WRONG["half-missing"][1]}, None, (), expected("test-cofi-cost-loops"),
+              "graded", None),
+    "crash": ({"cofi-cost-loops": "import os\nos._exit(1)\n"}, None, (),
+              expected("test-cofi-cost-loops", "test-cofi-cost-vectorized"), "partly graded", "kernel died"),
+    "hang": ({"grad-W": "import time\nwhile True:\n    time.sleep(0.1)\n"}, None, (), expected("test-grad-W"),
+             "graded", "was interrupted"),
+    "broken": ({}, None, (), expected("test-grad-X", "test-grad-W", "test-grad-b"),
+               "partly graded", "not valid JSON"),
+    "deleted": ({"grad-b": WRONG_B}, delete_cell("test-grad-b"), (), expected("test-grad-b"), "graded", None),
+    "deleted-correct": ({}, delete_cell("test-grad-b"), (), expected(), "graded", None),
+    "duplicated": ({}, duplicate_cell("test-grad-X"), (), expected(), "graded", None),
+    "memory": ({"cofi-cost-loops": "import numpy as np\nhoard = np.ones((60000, 60000))\n"}, None, (),
+               expected("test-cofi-cost-loops"), "graded", None),
+    "missing": ({}, None, ("04_gradients",), expected("test-grad-X", "test-grad-W", "test-grad-b"), "graded",
+                "not submitted"),
+}
+
+
+def submit_mixed(course: Path) -> None:
+    for student, (answers, edit, skip, *_) in MIXED.items():
+        submit(course, student, answers, edit, skip)
+    (course / "notebooks" / "submitted" / "broken" / "cofi" / "04_gradients.ipynb").write_text('{"cells": [ oops')
+
+
+def read_csv(course: Path) -> dict[str, dict[str, str]]:
+    with open(course / "notebooks" / "grades-cofi.csv", newline="") as f:
+        return {row["student"]: row for row in csv.DictReader(f)}
+
+
+@pytest.fixture(scope="module")
+def graded_one_at_a_time(tmp_path_factory):
+    course = make_course(tmp_path_factory.mktemp("jobs1"))
+    submit_mixed(course)
+    lines = []
+    results = ClassGrader(course, "cofi", jobs=1, cell_timeout=10, log=lines.append).run()
+    return course, results, lines
+
+
+def test_a_mixed_class_is_graded_with_every_score_and_reason_recorded(graded_one_at_a_time):
+    course, results, lines = graded_one_at_a_time
+    scores, table = cell_scores(course), read_csv(course)
+    assert set(scores) == set(MIXED) == set(table)
+    for student, (*_, cells, status, reason) in MIXED.items():
+        assert scores[student] == cells, student
+        row = table[student]
+        assert float(row["score"]) == sum(cells.values()) and row["status"] == status, (student, row)
+        assert (reason or "") in row["reasons"] and bool(reason) == bool(row["reasons"]), (student, row["reasons"])
+        assert [row[f"{NOTEBOOK_OF[g.removeprefix('test-')]}:{g} (/{p:g})"] for g, p in FULL.items()] == \
+            [f"{cells[g]:g}" for g in FULL]
+    assert any("10 submissions of cofi: 0 already graded, grading 10 with 1 job(s)" in line for line in lines)
+    assert any("per minute" in line for line in lines)
+
+
+def test_two_jobs_give_the_same_scores_as_one(graded_one_at_a_time, tmp_path):
+    one_at_a_time, _, _ = graded_one_at_a_time
+    course = make_course(tmp_path)
+    submit_mixed(course)
+    ClassGrader(course, "cofi", jobs=2, cell_timeout=10, log=lambda line: None).run()
+    assert cell_scores(course) == cell_scores(one_at_a_time)
+    strip = lambda rows: {s: {k: v for k, v in r.items()} for s, r in rows.items()}  # noqa: E731
+    assert strip(read_csv(course)) == strip(read_csv(one_at_a_time))
+
+
+def test_an_interrupted_run_resumes_to_the_same_gradebook(graded_one_at_a_time, tmp_path):
+    reference, _, _ = graded_one_at_a_time
+    course = make_course(tmp_path)
+    submit_mixed(course)
+    command = [sys.executable, "-m", "autograder", "grade", "cofi", "--jobs", "2", "--cell-timeout", "10"]
+    records = course / "notebooks" / ".autograder" / "cofi"
+    first = subprocess.Popen(command, cwd=course, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.time() + 300
+    while len(list(records.glob("*.json"))) < 3 and time.time() < deadline and first.poll() is None:
+        time.sleep(0.5)
+    first.send_signal(signal.SIGINT)
+    output, _ = first.communicate(timeout=120)
+    finished = len(list(records.glob("*.json")))
+    assert first.returncode == 130 and 3 <= finished < len(MIXED), output
+    assert "interrupted: finished submissions are recorded" in output
+    assert not [p for p in (course / "notebooks").rglob("*") if p.is_dir() and "ipykernel" in p.name]
+
+    second = subprocess.run(command, cwd=course, capture_output=True, text=True, timeout=900)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert f"{len(MIXED)} submissions of cofi: {finished} already graded, grading {len(MIXED) - finished}" in second.stdout
+    assert cell_scores(course) == cell_scores(reference)
+    with Gradebook(f"sqlite:///{course / 'notebooks' / 'gradebook.db'}") as gradebook:
+        assert len(gradebook.assignment_submissions("cofi")) == len(MIXED)
+        assert all(len(n.grades) == len([c for c in FULL if c.startswith("test-") and NOTEBOOK_OF[c[5:]] == n.name])
+                   for s in gradebook.assignment_submissions("cofi") for n in s.notebooks)
