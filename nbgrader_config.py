@@ -22,11 +22,23 @@ c.Execute.timeout = 300
 # of failing to grade.
 c.OverwriteCells.add_missing_cells = True
 
+# nbgrader's own list with one step added. Order matters: DropEmptyNbgraderMetadata must come
+# after DeduplicateIds (which empties a duplicated cell's metadata) and before OverwriteCells
+# (which fails on empty metadata when it re-adds missing cells).
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "autograder.preprocessors.DropEmptyNbgraderMetadata",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "nbgrader.preprocessors.OverwriteCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+
 # Feedback shows the learner the checks' results and diagnoses, never the hidden tests' code:
 # ClearHiddenTests removes it from the cells' source, HideTestTracebacks from the tracebacks.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbgrader.preprocessors.ClearHiddenTests",
-    "autograder.feedback.HideTestTracebacks",
+    "autograder.preprocessors.HideTestTracebacks",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]

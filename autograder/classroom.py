@@ -122,22 +122,26 @@ class ClassGrader:
         previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
         signal.signal(signal.SIGTERM, self._interrupt)
         results, started = [], time.perf_counter()
+        pool = ThreadPoolExecutor(max_workers=self.jobs)
         try:
-            with ThreadPoolExecutor(max_workers=self.jobs) as pool:
-                futures = {pool.submit(self.grade, s, students[s], notebooks): s for s in todo}
-                for count, future in enumerate(as_completed(futures), 1):
-                    result = future.result()
-                    results.append(result)
-                    reasons = "; ".join(f"{n}: {r}" for n, r in result.reasons.items())
-                    self.log(f"[{count:>{len(str(len(todo)))}}/{len(todo)}] {result.student:<20} "
-                             f"{result.score:g}/{result.max_score:g}  {result.status:<13} {result.seconds:6.1f} s"
-                             + (f"  ({reasons})" if reasons else ""))
+            futures = {pool.submit(self.grade, s, students[s], notebooks): s for s in todo}
+            for count, future in enumerate(as_completed(futures), 1):
+                result = future.result()
+                results.append(result)
+                reasons = "; ".join(f"{n}: {r}" for n, r in result.reasons.items())
+                self.log(f"[{count:>{len(str(len(todo)))}}/{len(todo)}] {result.student:<20} "
+                         f"{result.score:g}/{result.max_score:g}  {result.status:<13} {result.seconds:6.1f} s"
+                         + (f"  ({reasons})" if reasons else ""))
         except KeyboardInterrupt:
-            self._stopping = True
+            # Leaving the pool normally would wait for every queued submission: cancel those,
+            # stop the running ones, and keep only the records of submissions already finished.
+            pool.shutdown(wait=False, cancel_futures=True)
             self._kill_all()
+            pool.shutdown(wait=True)
             self.log("interrupted: finished submissions are recorded; run the same command again to grade the rest")
             raise
         finally:
+            pool.shutdown(wait=True)
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
         elapsed = time.perf_counter() - started
@@ -214,9 +218,11 @@ class ClassGrader:
         with open(log, "a") as out:
             out.write(f"$ {' '.join(command)}\n")
             out.flush()
-            process = subprocess.Popen(command, cwd=self.course, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                       start_new_session=True, preexec_fn=self._limit_memory)
             with self._lock:
+                if self._stopping:
+                    return "interrupted"
+                process = subprocess.Popen(command, cwd=self.course, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                           start_new_session=True, preexec_fn=self._limit_memory)
                 self._running.add(process)
             try:
                 process.wait(timeout=self.submission_timeout)
@@ -238,6 +244,7 @@ class ClassGrader:
 
     def _kill_all(self):
         with self._lock:
+            self._stopping = True
             for process in list(self._running):
                 _kill(process)
 
