@@ -205,3 +205,20 @@ def test_hard_coded_answers_for_the_visible_cases_fail_the_hidden_ones():
     assert ag.evaluate_squared_distance(squared_distance).passed
     result = checks.evaluate("squared_distance", squared_distance, hidden=True, seed=5)
     assert not result.passed and result.cases[-1].name.startswith("hidden case: ")
+
+
+def test_an_unknown_regularization_mistake_is_localized_with_lambda_zero_and_R_zero():
+    def cofi_cost_func(X, W, b, Y, R, lambda_):
+        squared = 0.5 * np.sum(R * (X @ W.T + b - Y) ** 2)
+        return squared + lambda_ / 3 * (np.sum(W**2) + np.sum(X**2))
+    hint = failing(ag.evaluate_cofi_cost(cofi_cost_func)).hint
+    assert hint.startswith("the squared-error term is right (checked with lambda_ = 0); the regularization")
+
+
+def test_an_unknown_bias_mistake_is_localized_with_b_zero():
+    def cofi_cost_func(X, W, b, Y, R, lambda_):
+        squared = 0.5 * np.sum(R * (X @ W.T + 2 * b - Y) ** 2)
+        return squared + lambda_ / 2 * (np.sum(W**2) + np.sum(X**2))
+    hint = failing(ag.evaluate_cofi_cost(cofi_cost_func)).hint
+    assert hint.startswith("the regularization is right (checked with R all zeros)")
+    assert "With b = 0 it is right, so look at how b enters the prediction." in hint

@@ -224,3 +224,24 @@ def test_an_interrupted_run_resumes_to_the_same_gradebook(graded_one_at_a_time, 
         assert len(gradebook.assignment_submissions("cofi")) == len(MIXED)
         assert all(len(n.grades) == len([c for c in FULL if c.startswith("test-") and NOTEBOOK_OF[c[5:]] == n.name])
                    for s in gradebook.assignment_submissions("cofi") for n in s.notebooks)
+
+
+NOISY = '''import sys
+
+
+def grad_X(X, W, b, Y, R, lambda_):
+    # TensorFlow's runtime writes lines like this one to stderr, whatever the log level says.
+    print("W0000 00:00:1795367286.209064    2176 util.cc:163] Not handling type DT_DOUBLE", file=sys.stderr)
+    return ((X @ W.T + b - Y) * R) @ W + lambda_ * X
+'''
+
+
+@pytest.mark.parametrize("ignore_pattern, points", [(True, 2), (False, 0)], ids=["configured", "control-without-it"])
+def test_tensorflow_log_lines_on_stderr_do_not_zero_a_correct_answer(tmp_path, ignore_pattern, points):
+    course = make_course(tmp_path)
+    if not ignore_pattern:
+        with open(course / "nbgrader_config.py", "a") as config:
+            config.write("\nc.IgnorePattern.enabled = False\n")
+    submit(course, "noisy", {"grad-X": NOISY})
+    nbgrader("autograde", "cofi", "--student", "noisy", cwd=course)
+    assert cell_scores(course)["noisy"]["test-grad-X"] == points

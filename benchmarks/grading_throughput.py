@@ -1,0 +1,84 @@
+"""Grading throughput: plain `nbgrader autograde` against `python -m autograder grade --jobs N`.
+
+Builds a scratch course with the full assignment, submits the same learner notebooks (the
+instructor's solutions, with a mistake in some of them) under several student ids, and grades
+identical copies of it three ways in one run. Prints a markdown table.
+
+    .venv/bin/python benchmarks/grading_throughput.py --students 4
+"""
+
+import argparse
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+ENV = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+
+
+def run(*command, cwd):
+    subprocess.run([str(c) for c in command], cwd=cwd, env=ENV, check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+
+
+def make_course(folder: Path, students: int) -> Path:
+    folder.mkdir(parents=True)
+    shutil.copy(ROOT / "nbgrader_config.py", folder / "nbgrader_config.py")
+    shutil.copytree(ROOT / "notebooks" / "source", folder / "notebooks" / "source")
+    run(BIN / "nbgrader", "generate_assignment", "cofi", "--force", cwd=folder)
+    for number in range(students):
+        student = f"learner{number:03d}"
+        run(BIN / "nbgrader", "db", "student", "add", student, cwd=folder)
+        target = folder / "notebooks" / "submitted" / student / "cofi"
+        shutil.copytree(ROOT / "notebooks" / "source" / "cofi", target)
+        if number % 2:  # every other learner forgets the 1/2 in the loop cost
+            path = target / "03_cofi_cost.ipynb"
+            nb = nbformat.read(path, as_version=4)
+            for cell in nb.cells:
+                if cell.metadata.get("nbgrader", {}).get("grade_id") == "cofi-cost-loops":
+                    cell.source = cell.source.replace("J = J / 2", "J = J")
+            nbformat.write(nb, path)
+    return folder
+
+
+def timed(label, command, course, students):
+    started = time.perf_counter()
+    run(*command, cwd=course)
+    seconds = time.perf_counter() - started
+    return label, seconds, 60 * students / seconds
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=4)
+    args = parser.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory() as scratch:
+        template = make_course(Path(scratch) / "template", args.students)
+        ways = [
+            ("nbgrader autograde (one after another)", [BIN / "nbgrader", "autograde", "cofi"]),
+            ("python -m autograder grade --jobs 1", [sys.executable, "-m", "autograder", "grade", "cofi", "--jobs", "1"]),
+            ("python -m autograder grade --jobs 2", [sys.executable, "-m", "autograder", "grade", "cofi", "--jobs", "2"]),
+        ]
+        for label, command in ways:
+            course = Path(scratch) / label.split()[-1].replace("another)", "plain")
+            shutil.copytree(template, course)
+            rows.append(timed(label, command, course, args.students))
+    print(f"Grading {args.students} submissions of the 6-notebook assignment on {platform.node()} "
+          f"({os.cpu_count()} cores, Python {platform.python_version()})\n")
+    print("| grader | wall time (s) | submissions per minute |")
+    print("| --- | ---: | ---: |")
+    for label, seconds, rate in rows:
+        print(f"| {label} | {seconds:.1f} | {rate:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
