@@ -21,6 +21,7 @@ from lab_utils import autodiff, cofi
 from lab_utils import training
 
 from . import diagnose
+from .compare import matches
 from .engine import Case, array_of_shape, close_to_expected, describe, finite, number_type, run_check, to_numpy
 from .result import CaseResult, CheckResult
 from .runner import Outcome, call
@@ -157,11 +158,11 @@ EXERCISES["tape_cost"] = Exercise(
 def _derivative_hint(case, value) -> str:
     w, x, y = case.args
     actual = float(to_numpy(value))
-    if diagnose.matches(actual, 2 * (w * x - y)):
+    if matches(actual, 2 * (w * x - y)):
         return "the chain rule also multiplies by the derivative of the inside, w x - y, which is x"
-    if diagnose.matches(actual, (w * x - y) * x):
+    if matches(actual, (w * x - y) * x):
         return "the power rule brings down the exponent: d/du u^2 = 2u"
-    if diagnose.matches(actual, -case.expected):
+    if matches(actual, -case.expected):
         return "the sign is flipped: J grows when w x moves away from y"
     return ""
 
@@ -216,11 +217,11 @@ def _step_value(case, value):
     costs, variables = value
     expected_costs, expected_variables = case.expected
     actual_costs = np.array([float(to_numpy(c)) for c in costs])
-    if not diagnose.matches(actual_costs, np.array(expected_costs), 1e-5):
+    if not matches(actual_costs, np.array(expected_costs), 1e-5):
         return ("the costs returned over 3 steps are wrong", short_list(expected_costs), short_list(actual_costs),
                 "return the cost computed under the tape, before the update")
-    if not all(diagnose.matches(v, e, 1e-5) for v, e in zip(variables, expected_variables)):
-        unchanged = all(diagnose.matches(v, s) for v, s in zip(variables, case.info["start"]))
+    if not all(matches(v, e, 1e-5) for v, e in zip(variables, expected_variables)):
+        unchanged = all(matches(v, s) for v, s in zip(variables, case.info["start"]))
         hint = ("the variables did not change: pass zip(grads, variables) to optimizer.apply_gradients"
                 if unchanged else "use tape.gradient(cost, variables) and the optimizer you are given, once per step")
         return ("the variables after 3 steps are wrong", short_list(expected_variables), short_list(variables), hint)
@@ -461,7 +462,7 @@ def _distance_cases(rng) -> list[Case]:
 
 
 def _distance_hint(case, value) -> str:
-    if diagnose.matches(float(to_numpy(value)), np.sqrt(case.expected)):
+    if matches(float(to_numpy(value)), np.sqrt(case.expected)):
         return "that is the distance itself; the squared distance leaves out the square root"
     return ""
 

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
-from .diagnose import _abs, _max, matches
+from .compare import difference, matches, scale
 from .result import CaseResult, CheckResult
 from .runner import Outcome, call
 
@@ -179,9 +179,8 @@ def close_to_expected(hint_for: Callable[[Case, Any], str] | None = None) -> Sta
         hint = hint_for(case, value) if hint_for else ""
         if expected.ndim == 0:
             return ("wrong value", short(expected), short(actual), hint)
-        diff = _abs(actual - expected)
-        scale = max(1.0, float(_max(_abs(expected))))
-        first = tuple(int(i) for i in np.argwhere(diff > case.rtol * scale)[0])
+        diff = difference(actual, expected)
+        first = tuple(int(i) for i in np.argwhere(diff > case.rtol * scale(expected))[0])
         message = (f"wrong values: first mismatch at index {first} ({actual[first]:.6g} instead of {expected[first]:.6g}), "
                    f"largest difference {diff.max():.3g}")
         return (message, short(expected), short(actual), hint)

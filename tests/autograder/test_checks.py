@@ -172,7 +172,7 @@ def test_results_render_as_text_and_html():
 
 
 def test_hidden_verification_ignores_a_patched_check_and_patched_numpy(monkeypatch):
-    from autograder import engine, pristine
+    from autograder import compare, engine, pristine
 
     def wrong(X, W, b, Y, R, lambda_):
         return 2 * solutions.cofi_cost_func(X, W, b, Y, R, lambda_)
@@ -181,6 +181,7 @@ def test_hidden_verification_ignores_a_patched_check_and_patched_numpy(monkeypat
     monkeypatch.setattr(np, "allclose", always)
     monkeypatch.setattr(np, "isclose", always)
     monkeypatch.setattr(engine, "matches", always)
+    monkeypatch.setattr(compare, "matches", always)
     monkeypatch.setattr(checks, "evaluate", lambda *args, **kwargs: ag.CheckResult("patched", [ag.CaseResult("x", True)]))
     monkeypatch.setattr(ag, "check_cofi_cost", lambda fn: None)
     with pytest.raises(AssertionError, match=r"(?s)hidden case: .*is the 1/2 missing\?"):

@@ -132,6 +132,11 @@ def duplicate_cell(grade: str):
     return edit
 
 
+def solutions_loop() -> str:
+    source = nbformat.read(ROOT / "notebooks" / "source" / "cofi" / "03_cofi_cost.ipynb", as_version=4)
+    return next(c.source for c in source.cells if grade_id(c) == "cofi-cost-loops")
+
+
 WRONG_B = "def grad_b(X, W, b, Y, R, lambda_):\n    return np.zeros((1, Y.shape[1]))\n"
 MIXED = {
     # student: (answers, edit, skip, expected cell scores, expected status, words of the reason)
@@ -147,7 +152,9 @@ MIXED = {
     "deleted": ({"grad-b": WRONG_B}, delete_cell("test-grad-b"), (), expected("test-grad-b"), "graded", None),
     "deleted-correct": ({}, delete_cell("test-grad-b"), (), expected(), "graded", None),
     "duplicated": ({}, duplicate_cell("test-grad-X"), (), expected(), "graded", None),
-    "memory": ({"cofi-cost-loops": "import numpy as np\nhoard = np.ones((60000, 60000))\n"}, None, (),
+    # 1 GiB at a time up to 12 GiB (the machine has room), then a correct answer: only the
+    # per-process memory limit (4 GiB) stops the cell before the function is defined.
+    "memory": ({"cofi-cost-loops": "hoard = [np.ones(2**27) for _ in range(12)]\n\n\n" + solutions_loop()}, None, (),
                expected("test-cofi-cost-loops"), "graded", None),
     "missing": ({}, None, ("04_gradients",), expected("test-grad-X", "test-grad-W", "test-grad-b"), "graded",
                 "not submitted"),
