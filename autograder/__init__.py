@@ -9,6 +9,8 @@ The checks import TensorFlow; they are loaded on first use so the command line s
 
 from .result import CaseResult, CheckResult
 
+__all__ = ["CaseResult", "CheckResult"]  # and check_* / evaluate_* from checks, loaded on first use
+
 
 def __getattr__(name):
     if name.startswith(("check_", "evaluate_")):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import secrets
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import tensorflow as tf
@@ -48,7 +48,6 @@ class Exercise:
     timeout: float = TIMEOUT
     after: Callable[[CheckResult, Callable], None] | None = None
     """Extra cases that need the learner's function itself, run once the values are right."""
-    extra: dict = field(default_factory=dict)
 
 
 EXERCISES: dict[str, Exercise] = {}

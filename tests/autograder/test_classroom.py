@@ -7,7 +7,6 @@ submission grades in seconds; tests/notebooks grades all six labs.
 import copy
 import csv
 import html
-import json
 import shutil
 import signal
 import subprocess
