@@ -172,7 +172,7 @@ class ClassGrader:
                 valid.append(name)
         log = self.state / f"{student}.log"
         log.write_text("")
-        if valid and len(valid) == len([n for n in notebooks if (folder / f"{n}.ipynb").exists()]):
+        if valid and not failed:
             failure = self._autograde(student, None, log)
             if failure is None:
                 return self._finish(result, failed, log, started)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .compare import matches
+from .engine import to_numpy
 from .runner import call
 
 
@@ -161,8 +162,8 @@ def recognise(mistakes: Sequence[Mistake], cases, outputs, rtol: float = 1e-6) -
     for mistake in mistakes:
         reproduced = True
         for case, output in zip(cases, outputs):
-            wrong = mistake.compute(*(np.asarray(_plain(a), dtype=float) for a in case.args[:5]), case.args[5])
-            if not matches(_plain(output), wrong, max(rtol, 1e-5)):
+            wrong = mistake.compute(*(to_numpy(a).astype(float) for a in case.args[:5]), case.args[5])
+            if not matches(to_numpy(output), wrong, max(rtol, 1e-5)):
                 reproduced = False
                 break
         if reproduced:
@@ -170,13 +171,9 @@ def recognise(mistakes: Sequence[Mistake], cases, outputs, rtol: float = 1e-6) -
     return None
 
 
-def _plain(value):
-    return value.numpy() if hasattr(value, "numpy") else value
-
-
 def localize_cost(fn, reference: Callable, case, timeout: float) -> str:
     """Re-evaluate the learner's cost on variants of a failing case to say which term is wrong."""
-    X, W, b, Y, R = (np.asarray(_plain(a), dtype=float) for a in case.args[:5])
+    X, W, b, Y, R = (to_numpy(a).astype(float) for a in case.args[:5])
     lambda_ = case.args[5]
     probes = []
 
@@ -184,7 +181,7 @@ def localize_cost(fn, reference: Callable, case, timeout: float) -> str:
         outcome = call(fn, args, timeout=timeout)
         if outcome.error:
             return None
-        return matches(_plain(outcome.value), reference(*args), 1e-5)
+        return matches(to_numpy(outcome.value), reference(*args), 1e-5)
 
     squared_ok = agrees(X, W, b, Y, R, 0.0)
     regularization_ok = agrees(X, W, b, Y, np.zeros_like(R), lambda_ if lambda_ else 1.0)

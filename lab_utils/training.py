@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import tensorflow as tf
 
+from .autodiff import adam_step
 from .cofi import check_cofi_inputs, cofi_cost_func_v
 from .data import MovieLens, normalize_ratings
 
@@ -83,11 +84,7 @@ def train(
 
     @tf.function
     def step():
-        with tf.GradientTape() as tape:
-            cost = cofi_cost_func_v(X, W, b, Ynorm, R_t, lambda_)
-        grads = tape.gradient(cost, [X, W, b])
-        optimizer.apply_gradients(zip(grads, [X, W, b]))
-        return cost
+        return adam_step(lambda: cofi_cost_func_v(X, W, b, Ynorm, R_t, lambda_), [X, W, b], optimizer)
 
     history = []
     start = time.perf_counter()

@@ -7,7 +7,6 @@ submission grades in seconds; tests/notebooks grades all six labs.
 import copy
 import csv
 import html
-import shutil
 import signal
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from nbgrader.api import Gradebook
 from autograder.classroom import ClassGrader
 
 from ..notebooks.conftest import ROOT, nbgrader
+from ..notebooks.conftest import make_course as course_with
 from . import catalogue
 
 NOTEBOOKS = ("03_cofi_cost", "04_gradients")
@@ -30,12 +30,7 @@ NOTEBOOK_OF = {"cofi-cost-loops": "03_cofi_cost", "cofi-cost-vectorized": "03_co
 
 
 def make_course(folder: Path) -> Path:
-    (folder / "notebooks" / "source" / "cofi").mkdir(parents=True)
-    shutil.copy(ROOT / "nbgrader_config.py", folder / "nbgrader_config.py")
-    for name in NOTEBOOKS:
-        shutil.copy(ROOT / "notebooks" / "source" / "cofi" / f"{name}.ipynb", folder / "notebooks" / "source" / "cofi")
-    nbgrader("generate_assignment", "cofi", "--force", cwd=folder)
-    return folder
+    return course_with(folder, NOTEBOOKS)
 
 
 def grade_id(cell):

@@ -53,10 +53,19 @@ def nbgrader(*args, cwd: Path) -> subprocess.CompletedProcess:
     return result
 
 
+def make_course(folder: Path, notebooks=None) -> Path:
+    """A copy of the course in ``folder``: the config and the source notebooks (all, or the
+    named ones), with the release generated."""
+    source = folder / "notebooks" / "source" / "cofi"
+    source.mkdir(parents=True)
+    shutil.copy(ROOT / "nbgrader_config.py", folder / "nbgrader_config.py")
+    for name in notebooks or [n.removesuffix(".ipynb") for n in NOTEBOOKS]:
+        shutil.copy(SOURCE / f"{name}.ipynb", source)
+    nbgrader("generate_assignment", "cofi", "--force", cwd=folder)
+    return folder
+
+
 @pytest.fixture
 def course(tmp_path) -> Path:
-    """A copy of the course (config and source notebooks) in a scratch folder, release generated."""
-    shutil.copy(ROOT / "nbgrader_config.py", tmp_path / "nbgrader_config.py")
-    shutil.copytree(ROOT / "notebooks" / "source", tmp_path / "notebooks" / "source")
-    nbgrader("generate_assignment", "cofi", "--force", cwd=tmp_path)
-    return tmp_path
+    """The whole course in a scratch folder, release generated."""
+    return make_course(tmp_path)
