@@ -60,20 +60,23 @@ def train(
     init_scale: float = DEFAULTS["init_scale"],
     normalize: bool = True,
     seed: int = 1234,
+    initial: tuple | None = None,
     verbose: bool = True,
 ) -> CofiModel:
     """Learn X, W and b from ratings Y and mask R, both (num_movies, num_users).
 
     With ``normalize`` the movie means are subtracted first (mean normalization) and added
     back by the model's predictions. Initial values are drawn from N(0, init_scale^2) with
-    ``seed``, so the same call gives the same model. ``verbose`` prints the cost ten times.
+    ``seed``, so the same call gives the same model; ``initial=(X, W, b)`` starts from the
+    values given instead. ``verbose`` prints the cost ten times.
     """
     Y, R = np.asarray(Y, dtype=np.float64), np.asarray(R, dtype=np.float64)
     num_movies, num_users = Y.shape if Y.ndim == 2 else (0, 0)
-    rng = np.random.default_rng(seed)
-    X = tf.Variable(rng.normal(0, init_scale, (num_movies, num_features)), name="X")
-    W = tf.Variable(rng.normal(0, init_scale, (num_users, num_features)), name="W")
-    b = tf.Variable(rng.normal(0, init_scale, (1, num_users)), name="b")
+    if initial is None:
+        rng = np.random.default_rng(seed)
+        initial = (rng.normal(0, init_scale, (num_movies, num_features)),
+                   rng.normal(0, init_scale, (num_users, num_features)), rng.normal(0, init_scale, (1, num_users)))
+    X, W, b = (tf.Variable(np.array(value, dtype=np.float64), name=name) for value, name in zip(initial, "XWb"))
     check_cofi_inputs(X, W, b, Y, R, lambda_)
     if normalize:
         Ynorm, Ymean = normalize_ratings(Y, R)
@@ -93,7 +96,7 @@ def train(
         history.append(float(step()))
         if verbose and (it % report_every == 0 or it == iterations - 1):
             print(f"iteration {it:>5}/{iterations}: cost {history[-1]:,.1f}  ({time.perf_counter() - start:.1f} s)")
-    settings = dict(num_features=num_features, lambda_=lambda_, learning_rate=learning_rate,
+    settings = dict(num_features=X.shape[1], lambda_=lambda_, learning_rate=learning_rate,
                     iterations=iterations, init_scale=init_scale, normalize=normalize, seed=seed)
     return CofiModel(X.numpy(), W.numpy(), b.numpy(), Ymean, history, settings)
 

@@ -46,6 +46,16 @@ def test_same_seed_gives_the_same_model():
     assert not np.allclose(first.X, other.X)
 
 
+def test_training_can_start_from_given_values():
+    rng = np.random.default_rng(0)
+    R = (rng.random((12, 9)) < 0.6).astype(float)
+    Y = rng.integers(1, 6, (12, 9)) * R
+    start = (rng.normal(size=(12, 2)), rng.normal(size=(9, 2)), np.zeros((1, 9)))
+    model = train(Y, R, initial=start, normalize=False, iterations=5, verbose=False)
+    assert model.history[0] == pytest.approx(cofi_cost_func_np(*start, Y, R, model.settings["lambda_"]))
+    assert model.X.shape == (12, 2)
+
+
 def test_verbose_training_prints_progress(capsys):
     R = np.ones((4, 3))
     train(R * 3, R, num_features=2, iterations=20, verbose=True)
