@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: lab test env clean release strip
+.PHONY: lab test env clean release strip benchmark
 
 env: $(STAMP)
 
@@ -24,6 +24,11 @@ lab: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The accuracy and speed benchmarks (benchmarks/README.md); installs the optional peer library.
+benchmark: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[dev,benchmark]"
+	cd benchmarks && ../$(BIN)/python accuracy.py && ../$(BIN)/python scaling.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

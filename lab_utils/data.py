@@ -445,20 +445,35 @@ def add_user(data: MovieLens, ratings: Mapping[int | str, float], user_id: int |
     return _with_stats(extended), col
 
 
-def normalize_ratings(Y: np.ndarray, R: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def movie_means(rows: np.ndarray, ratings: np.ndarray, num_movies: int, shrinkage: float = 0.0) -> np.ndarray:
+    """Each movie's mean rating, from the ratings' movie rows; shape (num_movies,).
+
+    ``shrinkage`` adds that many pseudo-ratings at the overall mean to every movie, pulling the
+    mean of a movie with few ratings towards the overall mean (0 gives the plain mean). A movie
+    nobody rated gets the overall mean; nothing is divided by zero, so nothing warns.
+    """
+    rows, ratings = np.asarray(rows), np.asarray(ratings, dtype=float)
+    if shrinkage < 0 or not np.isfinite(shrinkage):
+        raise ValueError(f"shrinkage must be a finite number >= 0, got {shrinkage}")
+    overall = ratings.mean() if len(ratings) else 0.0
+    counts = np.bincount(rows, minlength=num_movies) + shrinkage
+    sums = np.bincount(rows, weights=ratings, minlength=num_movies) + shrinkage * overall
+    means = np.full(num_movies, overall)
+    np.divide(sums, counts, out=means, where=counts > 0)
+    return means
+
+
+def normalize_ratings(Y: np.ndarray, R: np.ndarray, shrinkage: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """Subtract each movie's mean rating over its rated entries.
 
     Returns (Ynorm, Ymean) with Ymean of shape (num_movies, 1) and Ynorm zero where R is 0.
     A movie nobody rated gets the mean of all ratings, so its prediction falls back to the
-    overall average instead of 0; no division by zero happens, so nothing warns.
+    overall average instead of 0. ``shrinkage`` is as in ``movie_means``.
     """
     Y, R = np.asarray(Y, dtype=float), np.asarray(R, dtype=float)
     if Y.shape != R.shape or Y.ndim != 2:
         raise ValueError(f"Y and R must be (num_movies, num_users) arrays of one shape, got {Y.shape} and {R.shape}")
-    counts = R.sum(axis=1, keepdims=True)
-    total = R.sum()
-    overall = (Y * R).sum() / total if total else 0.0
-    Ymean = np.full(counts.shape, overall)
-    np.divide((Y * R).sum(axis=1, keepdims=True), counts, out=Ymean, where=counts > 0)
+    rows, cols = np.nonzero(R)
+    Ymean = movie_means(rows, Y[rows, cols], Y.shape[0], shrinkage)[:, None]
     Ynorm = (Y - Ymean) * R
     return Ynorm, Ymean

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from lab_utils import DataError, add_user, load_movielens, normalize_ratings, split_ratings, verify_checksums
+from lab_utils.data import movie_means
 from lab_utils.data import CHECKSUMS, SHIPPED_DIR
 
 
@@ -203,6 +204,17 @@ def test_normalize_ratings_is_nan_and_warning_free_with_unrated_movie():
         Ynorm, Ymean = normalize_ratings(Y, R)
     np.testing.assert_allclose(Ymean, [[4.0], [11 / 4], [1.5]])
     np.testing.assert_allclose(Ynorm, [[1.0, -1.0, 0.0], [0.0, 0.0, 0.0], [-0.5, 0.0, 0.5]])
+
+
+def test_shrunk_means_count_pseudo_ratings_at_the_overall_mean():
+    Y = np.array([[5.0, 3.0, 0.0], [0.0, 0.0, 0.0], [1.0, 0.0, 2.0]])
+    R = (Y > 0).astype(float)
+    overall = 11 / 4
+    _, Ymean = normalize_ratings(Y, R, shrinkage=2.0)
+    np.testing.assert_allclose(Ymean[:, 0], [(8 + 2 * overall) / 4, overall, (3 + 2 * overall) / 4])
+    np.testing.assert_allclose(movie_means([0, 0, 2, 2], [5, 3, 1, 2], 3, 2.0), Ymean[:, 0])
+    with pytest.raises(ValueError, match="shrinkage must be a finite number >= 0"):
+        movie_means([0], [5], 1, -1)
 
 
 def test_normalized_movielens_rows_average_zero(movielens):
