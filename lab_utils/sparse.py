@@ -32,12 +32,20 @@ def check_sparse_inputs(X, W, b, rows, cols, ratings) -> None:
         raise ShapeError(f"cols must lie in 0..{num_users - 1} (W's rows), got {cols.min()}..{cols.max()}")
 
 
+def squared_error_sparse(X, W, b, rows, cols, ratings):
+    """The cost's first term, 1/2 sum over the given ratings of (w(j).x(i) + b(j) - y(i,j))^2."""
+    predictions = tf.reduce_sum(tf.gather(X, rows) * tf.gather(W, cols), axis=1) + tf.gather(b[0], cols)
+    return 0.5 * tf.reduce_sum((predictions - tf.cast(ratings, X.dtype)) ** 2)
+
+
+def regularization(X, W, lambda_):
+    """The cost's second term, lambda/2 (sum W^2 + sum X^2), which does not depend on the ratings."""
+    return (lambda_ / 2) * (tf.reduce_sum(X**2) + tf.reduce_sum(W**2))
+
+
 def cofi_cost_sparse(X, W, b, rows, cols, ratings, lambda_):
     """J over the given ratings, as a 0-d tensor of X's dtype that GradientTape can differentiate."""
-    dtype = X.dtype
-    predictions = tf.reduce_sum(tf.gather(X, rows) * tf.gather(W, cols), axis=1) + tf.gather(b[0], cols)
-    error = predictions - tf.cast(ratings, dtype)
-    return 0.5 * tf.reduce_sum(error**2) + (lambda_ / 2) * (tf.reduce_sum(X**2) + tf.reduce_sum(W**2))
+    return squared_error_sparse(X, W, b, rows, cols, ratings) + regularization(X, W, lambda_)
 
 
 def cofi_gradients_sparse(X, W, b, rows, cols, ratings, lambda_) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
