@@ -1,0 +1,82 @@
+"""A JupyterLab server and a headless Chromium shared by the browser tests of one session."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from .lab import CHROMIUM_ARGS, JupyterLab, NotebookPage, ensure_chromium
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOKS = ROOT / "notebooks"
+SCREENSHOTS = ROOT / "test-artifacts" / "jupyterlab"
+"""Where each notebook's page is saved as a PNG after its run, and left for inspection."""
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    return ensure_chromium()
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory):
+    """JupyterLab over a scratch copy of the instructor (source/) and learner (release/) notebooks."""
+    root = tmp_path_factory.mktemp("jupyterlab")
+    shutil.copytree(NOTEBOOKS / "source" / "cofi", root / "source")
+    shutil.copytree(NOTEBOOKS / "release" / "cofi", root / "release")
+    server = JupyterLab(root)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+class Opened(dict):
+    """Notebooks opened in their own page and run, once per session: path -> NotebookPage."""
+
+    def __init__(self, browser, lab):
+        super().__init__()
+        self.browser, self.lab = browser, lab
+        shutil.rmtree(SCREENSHOTS, ignore_errors=True)
+
+    def __missing__(self, path: str) -> NotebookPage:
+        page = self.browser.new_page(viewport={"width": 1400, "height": 1000})
+        notebook = NotebookPage(page, self.lab, path)
+        self[path] = notebook
+        try:
+            if path.startswith("release/"):
+                notebook.run_cell_by_cell()
+            else:
+                notebook.run_all()
+        finally:
+            notebook.screenshot(self.screenshot_path(path))
+        return notebook
+
+    @staticmethod
+    def screenshot_path(path: str) -> Path:
+        return SCREENSHOTS / (path.replace("/", "__").removesuffix(".ipynb") + ".png")
+
+    def close(self):
+        for notebook in self.values():
+            notebook.page.close()
+
+
+@pytest.fixture(scope="session")
+def opened(browser, lab):
+    notebooks = Opened(browser, lab)
+    try:
+        yield notebooks
+    finally:
+        notebooks.close()

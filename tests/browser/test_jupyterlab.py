@@ -1,0 +1,161 @@
+"""The labs in JupyterLab in a real browser: what a learner sees after Run All, the widgets driven
+by clicks, and a learner notebook run unchanged. Screenshots: test-artifacts/jupyterlab/."""
+
+import re
+import urllib.request
+
+import pytest
+from playwright.sync_api import expect
+
+from ..notebooks.conftest import NOTEBOOKS
+from .conftest import Opened
+from .lab import JupyterLab, alive, descendants
+
+PLOTLESS = {"03_cofi_cost.ipynb", "04_gradients.ipynb"}
+
+
+def where(path):
+    return f"(screenshot: {Opened.screenshot_path(path)})"
+
+
+def first_line(source):
+    return source.strip().splitlines()[0] if source.strip() else "<empty cell>"
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_source_notebook_runs_all_cells_in_jupyterlab_without_errors_and_shows_its_plots(opened, name):
+    path = f"source/{name}"
+    notebook = opened[path]
+    cells = notebook.code_cells()
+
+    not_run = [first_line(c["source"]) for c in cells if c["count"] is None]
+    assert not not_run, f"{path}: cells not run by Run All Cells: {not_run} {where(path)}"
+    errors = [(first_line(c["source"]), o["ename"], o["evalue"]) for c in cells for o in c["outputs"]
+              if o["output_type"] == "error"]
+    assert not errors, f"{path}: cells with errors: {errors} {where(path)}"
+
+    plots = sum("image/png" in o.get("data", {}) for c in cells for o in c["outputs"])
+    images = notebook.rendered_images()
+    assert len(images) == plots, f"{path}: {plots} plots in the outputs but {len(images)} images in the page"
+    assert all(i["complete"] and i["width"] > 0 and i["height"] > 0 for i in images), \
+        f"{path}: an image did not load: {images} {where(path)}"
+    if name not in PLOTLESS:
+        assert plots, f"{path} shows no plot {where(path)}"
+
+
+def option_label(select, prefix):
+    """The first option whose label starts with ``prefix`` (ipywidgets writes spaces as U+00A0)."""
+    labels = select.locator("option").all_text_contents()
+    matching = [label for label in labels if label.replace("\xa0", " ").startswith(prefix)]
+    assert matching, f"no movie starting with {prefix!r} among the picker's {len(labels)} options"
+    return matching[0]
+
+
+def wait_for_new_text(page, locator, old, timeout=60_000):
+    """Wait until ``locator``'s text is present and differs from ``old``; return it."""
+    page.wait_for_function("([element, old]) => element && element.innerText.trim() !== '' && "
+                           "element.innerText !== old", arg=[locator.element_handle(), old], timeout=timeout)
+    return locator.inner_text()
+
+
+def test_rating_movies_in_the_browser_changes_the_recommendations(opened):
+    path = "source/05_movielens.ipynb"
+    notebook = opened[path]
+    page = notebook.page
+    picker = page.locator(".lab-rating-picker")
+    picker.scroll_into_view_if_needed()
+    output = picker.locator(".widget-output")
+
+    picker.get_by_role("button", name="Recommend").click()
+    page.wait_for_function("element => element.innerText.includes('Rate at least one movie first')",
+                           arg=output.element_handle(), timeout=30_000)
+
+    select = picker.locator("select")
+    select.select_option(label=option_label(select, "Star Wars"))
+    picker.get_by_role("button", name="Add rating").click()
+    expect(picker.locator(".widget-html").first).to_contain_text("Star Wars", timeout=30_000)
+    picker.get_by_role("button", name="Recommend").click()
+    first = wait_for_new_text(page, output, output.inner_text())
+    notebook.screenshot(Opened.screenshot_path(path).with_name("source__05_movielens__one_rating.png"))
+    assert output.locator("table tbody tr").count() == 10, f"expected a top-10 table, the widget shows:\n{first}"
+
+    # A second movie, one star: move the slider from 4 down to 1 with the keyboard.
+    select.select_option(label=option_label(select, "Toy Story"))
+    handle = picker.locator(".noUi-handle").first
+    handle.focus()
+    for _ in range(3):
+        handle.press("ArrowLeft")
+    expect(picker.locator(".widget-readout").first).to_have_text("1")
+    picker.get_by_role("button", name="Add rating").click()
+    expect(picker.locator(".widget-html").first).to_contain_text(re.compile(r"Toy Story.*: 1\b"), timeout=30_000)
+    picker.get_by_role("button", name="Recommend").click()
+    second = wait_for_new_text(page, output, first)
+    notebook.screenshot(Opened.screenshot_path(path).with_name("source__05_movielens__two_ratings.png"))
+    assert output.locator("table tbody tr").count() == 10
+    assert second != first
+
+
+def test_picking_a_movie_in_the_browser_shows_its_neighbours(opened):
+    path = "source/06_related_movies.ipynb"
+    notebook = opened[path]
+    page = notebook.page
+    picker = page.locator(".lab-movie-picker")
+    picker.scroll_into_view_if_needed()
+    output = picker.locator(".widget-output")
+    select = picker.locator("select")
+    before = output.inner_text()
+    assert output.locator("table tbody tr").count() == 10, f"the picker shows no neighbours at first:\n{before}"
+
+    label = option_label(select, "Toy Story")
+    select.select_option(label=label)
+    after = wait_for_new_text(page, output, before)
+    notebook.screenshot(Opened.screenshot_path(path).with_name("source__06_related_movies__toy_story.png"))
+    rows = output.locator("table tbody tr")
+    assert rows.count() == 10, after
+    titles = [rows.nth(i).locator("td").first.inner_text() for i in range(rows.count())]
+    assert "Toy Story" not in titles, f"a movie is not its own neighbour: {titles}"
+    header = output.locator("table thead").inner_text()
+    assert "squared_distance" in header, header
+    column = header.split().index("squared_distance")
+    distances = [float(rows.nth(i).locator("td").nth(column).inner_text()) for i in range(rows.count())]
+    assert distances == sorted(distances), f"neighbours not nearest first: {distances}"
+
+
+def test_learner_notebook_run_unchanged_shows_not_implemented_and_the_autograders_message(opened):
+    path = "release/03_cofi_cost.ipynb"
+    notebook = opened[path]
+    cells = notebook.cells()
+    exercises = [c for c in cells if c["type"] == "code" and c["metadata"].get("nbgrader", {}).get("solution")]
+    checks = [i for i, c in enumerate(cells) if c["type"] == "code" and c["metadata"].get("nbgrader", {}).get("grade")]
+    assert exercises and checks, f"{path} has no exercise or check cells"
+
+    # An exercise raises when it is called, in the cells that run it after its definition.
+    raised = [first_line(c["source"]) for c in cells for o in c["outputs"]
+              if o["output_type"] == "error" and o["ename"] == "NotImplementedError"]
+    assert raised, f"no cell showed NotImplementedError {where(path)}"
+    shown = notebook.page.locator(".jp-Notebook .jp-OutputArea-output", has_text="NotImplementedError")
+    assert shown.count() >= len(raised), f"NotImplementedError is not shown in the page {where(path)}"
+
+    rendered = notebook.page.locator(".jp-Notebook .jp-Cell")
+    for index in checks:
+        cell = cells[index]
+        errors = [o["ename"] for o in cell["outputs"] if o["output_type"] == "error"]
+        assert errors == ["AssertionError"], f"check cell {first_line(cell['source'])!r} showed {errors} {where(path)}"
+        result = rendered.nth(index).locator(".autograder-result")
+        assert result.count() == 1, f"check cell {index} shows no autograder result {where(path)}"
+        text = result.inner_text()
+        assert "not yet right" in text and "NotImplementedError" in text, text
+
+
+def test_jupyterlab_shuts_down_with_its_kernels(tmp_path):
+    server = JupyterLab(tmp_path)
+    try:
+        request = urllib.request.Request(server.url("api/kernels"), data=b'{"name": "python3"}', method="POST")
+        urllib.request.urlopen(request, timeout=60).read()
+        assert len(server.kernels()) == 1
+        started = descendants(server.process.pid)
+        assert started, "expected the kernel among the server's child processes"
+    finally:
+        server.stop()
+    assert server.process.returncode is not None
+    assert not alive(started), f"processes left after shutdown: {alive(started)}"
