@@ -185,12 +185,13 @@ class JupyterLab:
         self._log.close()
 
 
-# JavaScript run in the page. `nb()` is the notebook panel in the main area.
+# JavaScript run in the page; `nb` is the notebook panel in the main area.
 _JS_NOTEBOOK = "const nb = window.jupyterapp.shell.currentWidget;"
 _JS_KERNEL_READY = """() => { const nb = window.jupyterapp && window.jupyterapp.shell.currentWidget;
     const kernel = nb && nb.sessionContext && nb.sessionContext.session && nb.sessionContext.session.kernel;
     return !!kernel && kernel.status === 'idle' && !!nb.content && nb.content.widgets.length > 0; }"""
 _JS_QUIET = """() => { %s const kernel = nb.sessionContext.session.kernel;
+    if (kernel.status === 'dead') return true;  // nothing more will run: let the checks report it
     if (kernel.status !== 'idle') return false;
     const prompts = Array.from(nb.node.querySelectorAll('.jp-InputPrompt'));
     return !prompts.some(p => p.textContent.includes('*')); }""" % _JS_NOTEBOOK
