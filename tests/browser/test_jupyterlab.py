@@ -58,13 +58,19 @@ def wait_for_new_text(page, locator, old, timeout=60_000):
     return locator.inner_text()
 
 
+def widget(opened, path, css_class):
+    """The notebook run in its page, the widget with ``css_class`` scrolled into view, and its
+    output area."""
+    notebook = opened[path]
+    picker = notebook.page.locator(f".{css_class}")
+    picker.scroll_into_view_if_needed()
+    return notebook, picker, picker.locator(".widget-output")
+
+
 def test_rating_movies_in_the_browser_changes_the_recommendations(opened):
     path = "source/05_movielens.ipynb"
-    notebook = opened[path]
+    notebook, picker, output = widget(opened, path, "lab-rating-picker")
     page = notebook.page
-    picker = page.locator(".lab-rating-picker")
-    picker.scroll_into_view_if_needed()
-    output = picker.locator(".widget-output")
 
     picker.get_by_role("button", name="Recommend").click()
     page.wait_for_function("element => element.innerText.includes('Rate at least one movie first')",
@@ -97,11 +103,8 @@ def test_rating_movies_in_the_browser_changes_the_recommendations(opened):
 
 def test_picking_a_movie_in_the_browser_shows_its_neighbours(opened):
     path = "source/06_related_movies.ipynb"
-    notebook = opened[path]
+    notebook, picker, output = widget(opened, path, "lab-movie-picker")
     page = notebook.page
-    picker = page.locator(".lab-movie-picker")
-    picker.scroll_into_view_if_needed()
-    output = picker.locator(".widget-output")
     select = picker.locator("select")
     before = output.inner_text()
     assert output.locator("table tbody tr").count() == 10, f"the picker shows no neighbours at first:\n{before}"
