@@ -5,10 +5,9 @@ from pathlib import Path
 
 import pytest
 
+from ..notebooks.conftest import RELEASE, ROOT, SOURCE
 from .lab import CHROMIUM_ARGS, JupyterLab, NotebookPage, ensure_chromium
 
-ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOKS = ROOT / "notebooks"
 SCREENSHOTS = ROOT / "test-artifacts" / "jupyterlab"
 """Where each notebook's page is saved as a PNG after its run, and left for inspection."""
 
@@ -22,8 +21,8 @@ def chromium() -> str:
 def lab(tmp_path_factory):
     """JupyterLab over a scratch copy of the instructor (source/) and learner (release/) notebooks."""
     root = tmp_path_factory.mktemp("jupyterlab")
-    shutil.copytree(NOTEBOOKS / "source" / "cofi", root / "source")
-    shutil.copytree(NOTEBOOKS / "release" / "cofi", root / "release")
+    shutil.copytree(SOURCE, root / "source")
+    shutil.copytree(RELEASE, root / "release")
     server = JupyterLab(root)
     try:
         yield server
@@ -65,8 +64,10 @@ class Opened(dict):
         return notebook
 
     @staticmethod
-    def screenshot_path(path: str) -> Path:
-        return SCREENSHOTS / (path.replace("/", "__").removesuffix(".ipynb") + ".png")
+    def screenshot_path(path: str, state: str = "") -> Path:
+        """source/05_movielens.ipynb -> SCREENSHOTS/source__05_movielens[__state].png"""
+        name = path.replace("/", "__").removesuffix(".ipynb") + (f"__{state}" if state else "")
+        return SCREENSHOTS / f"{name}.png"
 
     def close(self):
         for notebook in self.values():

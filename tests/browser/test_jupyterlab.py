@@ -7,11 +7,9 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect
 
-from ..notebooks.conftest import NOTEBOOKS
+from ..notebooks.conftest import NOTEBOOKS, PLOTLESS
 from .conftest import Opened
 from .lab import JupyterLab, alive, descendants
-
-PLOTLESS = {"03_cofi_cost.ipynb", "04_gradients.ipynb"}
 
 
 def where(path):
@@ -82,7 +80,7 @@ def test_rating_movies_in_the_browser_changes_the_recommendations(opened):
     expect(picker.locator(".widget-html").first).to_contain_text("Star Wars", timeout=30_000)
     picker.get_by_role("button", name="Recommend").click()
     first = wait_for_new_text(page, output, output.inner_text())
-    notebook.screenshot(Opened.screenshot_path(path).with_name("source__05_movielens__one_rating.png"))
+    notebook.screenshot(Opened.screenshot_path(path, "one_rating"))
     assert output.locator("table tbody tr").count() == 10, f"expected a top-10 table, the widget shows:\n{first}"
 
     # A second movie, one star: move the slider from 4 down to 1 with the keyboard.
@@ -96,7 +94,7 @@ def test_rating_movies_in_the_browser_changes_the_recommendations(opened):
     expect(picker.locator(".widget-html").first).to_contain_text(re.compile(r"Toy Story.*: 1\b"), timeout=30_000)
     picker.get_by_role("button", name="Recommend").click()
     second = wait_for_new_text(page, output, first)
-    notebook.screenshot(Opened.screenshot_path(path).with_name("source__05_movielens__two_ratings.png"))
+    notebook.screenshot(Opened.screenshot_path(path, "two_ratings"))
     assert output.locator("table tbody tr").count() == 10
     assert second != first
 
@@ -112,7 +110,7 @@ def test_picking_a_movie_in_the_browser_shows_its_neighbours(opened):
     label = option_label(select, "Toy Story")
     select.select_option(label=label)
     after = wait_for_new_text(page, output, before)
-    notebook.screenshot(Opened.screenshot_path(path).with_name("source__06_related_movies__toy_story.png"))
+    notebook.screenshot(Opened.screenshot_path(path, "toy_story"))
     rows = output.locator("table tbody tr")
     assert rows.count() == 10, after
     titles = [rows.nth(i).locator("td").first.inner_text() for i in range(rows.count())]

@@ -14,6 +14,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "notebooks" / "source" / "cofi"
 RELEASE = ROOT / "notebooks" / "release" / "cofi"
 NOTEBOOKS = sorted(p.name for p in SOURCE.glob("*.ipynb"))
+PLOTLESS = {"03_cofi_cost.ipynb", "04_gradients.ipynb"}
+"""The notebooks that draw no plot."""
 BIN = Path(sys.executable).parent
 
 
