@@ -11,7 +11,7 @@ gradients with respect to [X, W, b] and hand them to ``keras.optimizers.Adam`` t
   and the sparse one (``lab_utils.sparse``, the observed ratings only, in chunks) when it is
   not, so MovieLens 25M (59,000 x 162,000) trains in a few GiB.
 
-The defaults were chosen on a validation split carved out of the training ratings, never the
+The defaults were chosen on validation splits carved out of the training ratings, never the
 test ratings: ``benchmarks/select_defaults.py`` did it and wrote its table to
 ``benchmarks/results/selection.json``.
 """
@@ -32,7 +32,7 @@ from .data import MovieLens, movie_means
 from .errors import ShapeError
 from .sparse import regularization, squared_error_sparse
 
-DEFAULTS = {"num_features": 10, "lambda_": 12.0, "learning_rate": 0.1, "iterations": 60, "init_scale": 0.01,
+DEFAULTS = {"num_features": 8, "lambda_": 12.0, "learning_rate": 0.2, "iterations": 60, "init_scale": 0.1,
             "mean_shrinkage": 5.0}
 """Hyper-parameters ``train`` uses unless told otherwise (see the module's docstring)."""
 

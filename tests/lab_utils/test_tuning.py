@@ -1,4 +1,4 @@
-"""lab_utils.tuning and the defaults it chose: picked on a validation split, never the test ratings."""
+"""lab_utils.tuning and the defaults it chose: picked on validation splits, never the test ratings."""
 
 import json
 from pathlib import Path
@@ -34,14 +34,20 @@ def test_selection_fits_and_validates_on_the_training_ratings_only(monkeypatch):
     monkeypatch.setattr(tuning, "train", lambda data, **kw: seen.append(("fit", pairs(data))) or real_train(data, **kw))
     monkeypatch.setattr(tuning, "rmse", lambda model, data: seen.append(("score", pairs(data))) or real_rmse(model, data))
     result = tuning.select_defaults(
-        train_data, model_grid={"num_features": [2], "lambda_": [5.0, 50.0], "mean_shrinkage": [5.0]},
+        train_data, seeds=(1, 2), model_grid={"num_features": [2], "lambda_": [5.0, 50.0], "mean_shrinkage": [5.0]},
         optimizer_grid={"learning_rate": [0.1], "init_scale": [0.1], "iterations": [3, 30]},
         converged={"learning_rate": 0.1, "init_scale": 0.1, "iterations": 30}, progress=None)
     allowed, forbidden = pairs(train_data), pairs(test_data)
-    fitted = {kind: set().union(*(p for k, p in seen if k == kind)) for kind in ("fit", "score")}
-    assert fitted["fit"] <= allowed and fitted["score"] <= allowed
-    assert not fitted["fit"] & fitted["score"] and not (fitted["fit"] | fitted["score"]) & forbidden
-    assert len(result["rows"]) == 4 == len(seen) / 2
+    # Each setting is fitted and scored once per split: fit, score, fit, score, ...
+    assert [kind for kind, _ in seen] == ["fit", "score"] * (4 * 2)
+    for (_, fitted), (_, scored) in zip(seen[::2], seen[1::2]):
+        assert fitted <= allowed and scored <= allowed
+        assert not fitted & scored and not (fitted | scored) & forbidden
+    # The two splits differ, and the row's RMSE is their mean.
+    assert seen[0][1] != seen[2][1]
+    assert len(result["rows"]) == 4
+    for row in result["rows"]:
+        assert len(row["split_rmses"]) == 2 and row["validation_rmse"] == pytest.approx(sum(row["split_rmses"]) / 2)
     model_rows = [r for r in result["rows"] if r["stage"] == "model"]
     assert result["chosen"]["lambda_"] == min(model_rows, key=lambda r: r["validation_rmse"])["lambda_"]
     optimizer_rows = {r["iterations"]: r["validation_rmse"] for r in result["rows"] if r["stage"] == "optimizer"}
@@ -56,3 +62,4 @@ def test_selection_rows_are_complete_and_ranked():
     model_rows = [r for r in rows if r["stage"] == "model"]
     assert len(model_rows) == len(grid["num_features"]) * len(grid["lambda_"]) * len(grid["mean_shrinkage"])
     assert all(0.85 < r["validation_rmse"] < 1.1 for r in rows)
+    assert all(len(r["split_rmses"]) == len(tuning.SEEDS) for r in rows)
