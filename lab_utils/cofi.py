@@ -108,8 +108,14 @@ def cofi_cost_func_v(X, W, b, Y, R, lambda_):
     X, W, b, Y, R = (tf.convert_to_tensor(a, dtype=dtype) for a in (X, W, b, Y, R))
     error = (tf.linalg.matmul(X, tf.transpose(W)) + b - Y) * R
     # tf.square rather than ** 2: Pow is several times slower, and only Grappler rewrites it.
-    J = 0.5 * tf.reduce_sum(tf.square(error)) + (lambda_ / 2) * (tf.reduce_sum(tf.square(X)) + tf.reduce_sum(tf.square(W)))
+    J = 0.5 * tf.reduce_sum(tf.square(error)) + regularization(X, W, lambda_)
     return tf.cast(J, dtype)
+
+
+def regularization(X, W, lambda_):
+    """The cost's second term, lambda/2 (sum W^2 + sum X^2), as a tensor; it does not depend on
+    the ratings, so the dense and the sparse costs share it."""
+    return (lambda_ / 2) * (tf.reduce_sum(tf.square(X)) + tf.reduce_sum(tf.square(W)))
 
 
 def cofi_gradients(X, W, b, Y, R, lambda_) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
+from .cofi import regularization
 from .errors import ShapeError
 
 
@@ -36,11 +37,6 @@ def squared_error_sparse(X, W, b, rows, cols, ratings):
     """The cost's first term, 1/2 sum over the given ratings of (w(j).x(i) + b(j) - y(i,j))^2."""
     predictions = tf.reduce_sum(tf.gather(X, rows) * tf.gather(W, cols), axis=1) + tf.gather(b[0], cols)
     return 0.5 * tf.reduce_sum(tf.square(predictions - tf.cast(ratings, X.dtype)))
-
-
-def regularization(X, W, lambda_):
-    """The cost's second term, lambda/2 (sum W^2 + sum X^2), which does not depend on the ratings."""
-    return (lambda_ / 2) * (tf.reduce_sum(tf.square(X)) + tf.reduce_sum(tf.square(W)))
 
 
 def cofi_cost_sparse(X, W, b, rows, cols, ratings, lambda_):

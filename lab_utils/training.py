@@ -27,10 +27,10 @@ import numpy as np
 import pandas as pd
 import tensorflow as tf
 
-from .cofi import check_cofi_inputs, cofi_cost_func_v
+from .cofi import check_cofi_inputs, cofi_cost_func_v, regularization
 from .data import MovieLens, movie_means
 from .errors import ShapeError
-from .sparse import regularization, squared_error_sparse
+from .sparse import squared_error_sparse
 
 DEFAULTS = {"num_features": 8, "lambda_": 12.0, "learning_rate": 0.2, "iterations": 60, "init_scale": 0.1,
             "mean_shrinkage": 5.0}
