@@ -1,5 +1,6 @@
 """The labs as a learner and an instructor meet them: executed, released, and graded by nbgrader."""
 
+import ast
 import json
 import re
 import shutil
@@ -7,6 +8,8 @@ import shutil
 import nbformat
 import pytest
 from nbgrader.api import Gradebook
+
+from lab_utils.training import DEFAULTS
 
 from .conftest import NOTEBOOKS, PLOTLESS, RELEASE, ROOT, SOURCE, nbgrader
 
@@ -97,6 +100,18 @@ def test_notebooks_are_committed_without_outputs():
 
 def comparable(nb):
     return [(c.cell_type, c.source, c.metadata.get("nbgrader")) for c in nb.cells]
+
+
+def test_lab_5_trains_with_the_defaults_of_lu_train():
+    # The lab types the settings out for the learner's loop; they must not drift from DEFAULTS.
+    nb = nbformat.read(SOURCE / "05_movielens.ipynb", as_version=4)
+    calls = [node for c in nb.cells if c.cell_type == "code" and "train_cofi(Ynorm" in c.source
+             for node in ast.walk(ast.parse(c.source))
+             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "train_cofi"]
+    assert len(calls) == 1, "Lab 5 should call train_cofi on MovieLens once"
+    given = {k.arg: ast.literal_eval(k.value) for k in calls[0].keywords}
+    shared = {"num_features", "lambda_", "iterations", "learning_rate"}
+    assert {k: given[k] for k in shared} == {k: DEFAULTS[k] for k in shared}
 
 
 def test_release_is_in_sync_with_source(course):
