@@ -1,4 +1,4 @@
-"""Compare a learner's numbers with the reference's, immune to a learner's cell replacing NumPy's helpers.
+"""Read and compare a learner's values: as NumPy, described in words, within a tolerance of the reference.
 
 A learner's cell shares the kernel with the checks and could set ``np.isclose`` or
 ``np.allclose`` to a function that always agrees. These comparisons use neither, only ufuncs
@@ -8,8 +8,50 @@ bound here when the autograder is imported (before any learner cell runs).
 from __future__ import annotations
 
 import numpy as np
+import tensorflow as tf
 
 _abs, _max, _all, _isfinite = np.abs, np.max, np.all, np.isfinite
+
+
+def is_array(value) -> bool:
+    """A NumPy array, a tensor or a variable: something with a shape and a dtype."""
+    return isinstance(value, (np.ndarray, tf.Tensor, tf.Variable))
+
+
+def to_numpy(value) -> np.ndarray:
+    if isinstance(value, (tf.Tensor, tf.Variable)):
+        return value.numpy()
+    return np.asarray(value)
+
+
+def is_number(value) -> bool:
+    """A single number: a Python or NumPy scalar, or a 0-d array or tensor."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return True
+    if is_array(value):
+        return tuple(value.shape) == () and np.issubdtype(to_numpy(value).dtype, np.number)
+    return False
+
+
+def describe(value) -> str:
+    """What a value is, in a few words: its type, and for arrays their shape and dtype."""
+    if is_array(value):
+        return f"{type(value).__name__} of shape {tuple(value.shape)} and dtype {to_numpy(value).dtype}"
+    return type(value).__name__
+
+
+def short(value) -> str:
+    """An array or number as text short enough for a one-line message."""
+    array = np.asarray(value, dtype=float)
+    if array.ndim == 0:
+        return f"{float(array):.6g}"
+    return np.array2string(array, precision=4, threshold=12, edgeitems=2, max_line_width=100)
+
+
+def short_list(values) -> str:
+    return ", ".join(f"{float(v):.6g}" for v in values)
 
 
 def scale(expected: np.ndarray) -> float:

@@ -1,8 +1,9 @@
 """Run a learner's function through its cases in the order a learner fixes things.
 
 The order is: callable with the expected parameters, then the function runs on every case
-without error, then the type of what it returns, then the shape, then the values. The first
-stage that fails ends the check, so the learner sees one kind of problem at a time.
+without error, then each stage in turn (typically the type of what it returns, its shape, its
+values). The first stage that fails ends the check, so the learner sees one kind of problem at
+a time. Nothing here knows a course: the exercise brings its cases, stages and diagnoses.
 """
 
 from __future__ import annotations
@@ -13,14 +14,34 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import tensorflow as tf
 
-from .compare import difference, matches, scale
+from .compare import describe, difference, is_array, is_number, matches, scale, short, to_numpy
 from .result import CaseResult, CheckResult
-from .runner import Outcome, call
+from .runner import Guards, Outcome, call
 
-Problem = tuple  # (message, expected, actual, hint); any of the last three may be None or ""
-Stage = Callable[["Case", Any], Problem | None]
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a case fails a stage: the message, and what was expected, what came back, a hint."""
+
+    message: str
+    expected: str | None = None
+    actual: str | None = None
+    hint: str = ""
+    mistake: str = ""
+    """The name of the known mistake, when a diagnosis recognised one."""
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """What a diagnosis found about a wrong value: a hint, and the known mistake's name if any."""
+
+    hint: str
+    mistake: str = ""
+
+
+Invoke = Callable[..., Outcome]
+"""``invoke(*args, watch={})`` calls the learner's function with every guard of runner.call set."""
 
 
 @dataclass
@@ -30,20 +51,43 @@ class Case:
     name: str
     args: tuple = ()
     expected: Any = None
-    run: Callable[[Callable, "Case"], Outcome] | None = None
+    run: Callable[[Invoke, Case], Outcome] | None = None
     """Instead of fn(*args): a custom way to exercise fn (a training step, a tape around it)."""
     watch: dict[int, str] = field(default_factory=dict)
     rtol: float = 1e-6
     info: dict = field(default_factory=dict)
-    forbidden: dict | None = None
-    """Code objects of reference functions the learner's function must not call."""
+
+
+Stage = Callable[[Case, Any], "Problem | None"]
+Diagnose = Callable[[Invoke, Sequence[Case], list, Case], "Diagnosis | None"]
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """A case that needs the learner's function itself, run once every stage has passed (a tape
+    around a cost, say). ``run(invoke)`` returns the problem, or None."""
+
+    name: str
+    run: Callable[[Invoke], Problem | None]
+
+
+@dataclass(frozen=True)
+class Spec:
+    """How to check one exercise: its title and parameters, its stages, and its guards."""
+
+    title: str
+    params: tuple[str, ...]
+    stages: Sequence[Stage]
+    guards: Guards
+    diagnose: Diagnose | None = None
+    follow_ups: Sequence[FollowUp] = ()
 
 
 def signature_problem(fn, params: Sequence[str]) -> Problem | None:
     """Whether fn can be called with the exercise's parameters, in order."""
     wanted = f"({', '.join(params)})"
     if not callable(fn):
-        return (f"expected a function taking {wanted}, got {type(fn).__name__} {fn!r}", None, None, "")
+        return Problem(f"expected a function taking {wanted}, got {type(fn).__name__} {fn!r}", hint="")
     try:
         signature = inspect.signature(fn)
     except (TypeError, ValueError):
@@ -51,83 +95,83 @@ def signature_problem(fn, params: Sequence[str]) -> Problem | None:
     try:
         signature.bind(*params)
     except TypeError:
-        return (f"the function takes {signature}, expected {wanted}", wanted, str(signature),
-                "keep the parameters the exercise gives, in the same order")
+        return Problem(f"the function takes {signature}, expected {wanted}", wanted, str(signature),
+                       "keep the parameters the exercise gives, in the same order")
     return None
 
 
-def run_check(exercise: str, fn, params: Sequence[str], cases: Sequence[Case], stages: Sequence[Stage],
-              timeout: float, diagnose: Callable | None = None) -> CheckResult:
+def _failed(name: str, problem: Problem) -> CaseResult:
+    return CaseResult(name, False, problem.message, problem.expected, problem.actual, problem.hint, problem.mistake)
+
+
+def _apply(stage: Stage, case: Case, value) -> Problem | None:
+    """A stage's verdict; whatever the learner returned, a stage that cannot read it is a failure
+    of the learner's value, never a crash of the check."""
+    try:
+        return stage(case, value)
+    except Exception as error:  # the value may be anything: a function, a generator, a ragged list
+        return Problem(f"returns something the check cannot read ({type(error).__name__}: {error})",
+                       actual=describe(value), hint="return plain numbers, arrays or tensors, as the exercise asks")
+
+
+def run_check(spec: Spec, fn, cases: Sequence[Case]) -> CheckResult:
     """Check fn on every case, stage by stage; the first failing stage ends the check.
 
-    When the last stage (the values) fails, ``diagnose(fn, cases, outputs, failing_case)`` may
-    name the likely mistake; its words become the hint.
+    When the last stage (the values) fails, ``spec.diagnose`` may name the likely mistake.
     """
-    result = CheckResult(exercise)
-    problem = signature_problem(fn, params)
+    result = CheckResult(spec.title)
+    problem = signature_problem(fn, spec.params)
     if problem:
-        result.add(CaseResult("can be called as the exercise asks", False, *problem))
+        result.add(_failed("can be called as the exercise asks", problem))
         return result
+
+    def invoke(*args, watch=None) -> Outcome:
+        return call(fn, args, spec.guards, watch=watch)
+
     outputs = []
     for case in cases:
-        if case.run:
-            outcome = case.run(fn, case)
-        else:
-            outcome = call(fn, case.args, timeout=timeout, watch=case.watch, forbidden=case.forbidden)
+        outcome = case.run(invoke, case) if case.run else invoke(*case.args, watch=case.watch)
         if outcome.error:
             result.add(CaseResult(case.name, False, outcome.error, hint=outcome.hint))
             return result
         outputs.append(outcome.value)
-    for stage in stages:
-        failures = [(case, p) for case, out in zip(cases, outputs) if (p := stage(case, out))]
+    for stage in spec.stages:
+        failures = [(case, p) for case, out in zip(cases, outputs) if (p := _apply(stage, case, out))]
         if failures:
-            case, (message, expected, actual, hint) = failures[0]
+            case, problem = failures[0]
             if len(failures) > 1:
-                message += f" (and {len(failures) - 1} more case(s) fail the same way)"
-            if stage is stages[-1] and diagnose is not None and not hint:
-                hint = diagnose(fn, cases, outputs, case)
-            result.add(CaseResult(case.name, False, message, expected, actual, hint or ""))
+                problem = _more(problem, len(failures) - 1)
+            if stage is spec.stages[-1] and spec.diagnose is not None and not problem.hint:
+                problem = _diagnosed(problem, spec.diagnose(invoke, cases, outputs, case))
+            result.add(_failed(case.name, problem))
             return result
     for case in cases:
         result.add(CaseResult(case.name, True))
+    for follow_up in spec.follow_ups:
+        problem = follow_up.run(invoke)
+        result.add(_failed(follow_up.name, problem) if problem else CaseResult(follow_up.name, True))
+        if problem:
+            break
     return result
 
 
-def to_numpy(value) -> np.ndarray:
-    if isinstance(value, (tf.Tensor, tf.Variable)):
-        return value.numpy()
-    return np.asarray(value)
+def _more(problem: Problem, count: int) -> Problem:
+    return Problem(problem.message + f" (and {count} more case(s) fail the same way)", problem.expected,
+                   problem.actual, problem.hint, problem.mistake)
 
 
-def is_number(value) -> bool:
-    """A single number: a Python or NumPy scalar, or a 0-d array or tensor."""
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, (int, float, np.integer, np.floating)):
-        return True
-    if isinstance(value, (np.ndarray, tf.Tensor, tf.Variable)):
-        return tuple(value.shape) == () and np.issubdtype(to_numpy(value).dtype, np.number)
-    return False
+def _diagnosed(problem: Problem, diagnosis: Diagnosis | None) -> Problem:
+    if diagnosis is None or not diagnosis.hint:
+        return problem
+    return Problem(problem.message, problem.expected, problem.actual, diagnosis.hint, diagnosis.mistake)
 
 
-def describe(value) -> str:
-    if isinstance(value, (np.ndarray, tf.Tensor, tf.Variable)):
-        return f"{type(value).__name__} of shape {tuple(value.shape)} and dtype {to_numpy(value).dtype}"
-    return type(value).__name__
-
-
-def short(value) -> str:
-    """An array or number as text short enough for a one-line message."""
-    array = np.asarray(value, dtype=float)
-    if array.ndim == 0:
-        return f"{float(array):.6g}"
-    return np.array2string(array, precision=4, threshold=12, edgeitems=2, max_line_width=100)
-
+# ----- stages every kind of exercise uses -------------------------------------------------------
 
 def number_type(case: Case, value) -> Problem | None:
     if not is_number(value):
-        return (f"returns {describe(value)}, expected a single number", "a float or a 0-d tensor",
-                describe(value), "return the total as one number, not an array or a list")
+        return Problem(f"returns {describe(value)}, expected a single number", "a float or a 0-d tensor",
+                       describe(value), "return the total as one number, not an array or a list")
     return None
 
 
@@ -135,8 +179,8 @@ def finite(case: Case, value) -> Problem | None:
     array = to_numpy(value).astype(float)
     if not np.all(np.isfinite(array)):
         where = "" if array.ndim == 0 else f" at index {tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])}"
-        return (f"returns NaN or inf{where}", "finite numbers", short(array),
-                "look for a division by zero or a log of 0, e.g. dividing by a count that can be 0")
+        return Problem(f"returns NaN or inf{where}", "finite numbers", short(array),
+                       "look for a division by zero or a log of 0, e.g. dividing by a count that can be 0")
     return None
 
 
@@ -146,9 +190,9 @@ def array_of_shape(shape_name: str, shape_hint: Callable[[Case, tuple], str] | N
 
     def stage(case: Case, value) -> Problem | None:
         expected = tuple(np.shape(case.expected))
-        if not isinstance(value, (np.ndarray, tf.Tensor, tf.Variable)):
-            return (f"returns {describe(value)}, expected an array", f"array of shape {shape_name} = {expected}",
-                    describe(value), "")
+        if not is_array(value):
+            return Problem(f"returns {describe(value)}, expected an array", f"array of shape {shape_name} = {expected}",
+                           describe(value), "")
         got = tuple(value.shape)
         if got != expected:
             hint = "it looks transposed" if got == expected[::-1] else ""
@@ -156,10 +200,10 @@ def array_of_shape(shape_name: str, shape_hint: Callable[[Case, tuple], str] | N
                 hint = "a sum lost a dimension: keep it with keepdims=True (or reshape)"
             if shape_hint is not None:
                 hint = shape_hint(case, got) or hint
-            return (f"returns shape {got}, expected {shape_name} = {expected}", str(expected), str(got), hint)
+            return Problem(f"returns shape {got}, expected {shape_name} = {expected}", str(expected), str(got), hint)
         if not np.issubdtype(to_numpy(value).dtype, np.floating):
-            return (f"returns dtype {to_numpy(value).dtype}, expected floating point", "float32 or float64",
-                    str(to_numpy(value).dtype), "")
+            return Problem(f"returns dtype {to_numpy(value).dtype}, expected floating point", "float32 or float64",
+                           str(to_numpy(value).dtype), "")
         return None
 
     return stage
@@ -178,11 +222,11 @@ def close_to_expected(hint_for: Callable[[Case, Any], str] | None = None) -> Sta
             return None
         hint = hint_for(case, value) if hint_for else ""
         if expected.ndim == 0:
-            return ("wrong value", short(expected), short(actual), hint)
+            return Problem("wrong value", short(expected), short(actual), hint)
         diff = difference(actual, expected)
         first = tuple(int(i) for i in np.argwhere(diff > case.rtol * scale(expected))[0])
         message = (f"wrong values: first mismatch at index {first} ({actual[first]:.6g} instead of {expected[first]:.6g}), "
                    f"largest difference {diff.max():.3g}")
-        return (message, short(expected), short(actual), hint)
+        return Problem(message, short(expected), short(actual), hint)
 
     return stage

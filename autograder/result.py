@@ -1,9 +1,13 @@
-"""What a check found, as data, rendered as plain text for logs and as HTML in a notebook."""
+"""What a check found, as data: rendered as plain text for logs, as HTML in a notebook, and as
+JSON in the notebook's outputs (MIME_TYPE) so class grading can read which case failed and why."""
 
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+
+MIME_TYPE = "application/vnd.autograder.check+json"
+"""The output a check leaves in the notebook beside its HTML: ``CheckResult.to_dict()``."""
 
 
 @dataclass
@@ -16,6 +20,8 @@ class CaseResult:
     expected: str | None = None
     actual: str | None = None
     hint: str = ""
+    mistake: str = ""
+    """The name of the known mistake the answer reproduces, when one does."""
 
     def lines(self) -> list[str]:
         mark = "PASS" if self.passed else "FAIL"
@@ -51,6 +57,19 @@ class CheckResult:
             lines.extend(case.lines())
         return "\n".join(lines)
 
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> CheckResult:
+        """The result ``to_dict`` gave; unknown keys (from a newer version) are ignored."""
+        known = set(CaseResult.__dataclass_fields__)
+        cases = [CaseResult(**{k: v for k, v in case.items() if k in known}) for case in data.get("cases", [])]
+        return cls(str(data.get("exercise", "")), cases)
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        return {"text/plain": str(self), "text/html": self._repr_html_(), MIME_TYPE: self.to_dict()}
+
     def _repr_html_(self) -> str:
         colour = "#1a7f37" if self.passed else "#cf222e"
         verdict = "all tests passed" if self.passed else "not yet right"
@@ -74,3 +93,20 @@ class CheckResult:
             f'<b style="color:{colour}">{html.escape(self.exercise)}: {verdict}</b>'
             f'<ul style="list-style:none;padding-left:0.5em">{"".join(rows)}</ul></div>'
         )
+
+
+def report(result: CheckResult) -> None:
+    """Show the result (HTML in a notebook, text elsewhere); raise AssertionError if it failed,
+    so nbgrader scores the cell 0."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+        shell = get_ipython()
+    except ImportError:
+        shell = None
+    if shell is not None:
+        display(result)
+    else:
+        print(result)
+    if not result.passed:
+        raise AssertionError(str(result))

@@ -1,7 +1,9 @@
 """Call a learner's function so that nothing it does can escape the check unexplained.
 
-An exception is reported with the learner's own line that raised it, a call that runs too long
-is stopped, and inputs the function changed in place are reported as such.
+An exception is reported with the learner's own line that raised it (frames in the autograder,
+the course's reference packages and installed libraries are skipped), a call that runs too long
+is stopped, a call into a forbidden reference function is noticed however it was named, and
+inputs the function changed in place are reported as such.
 """
 
 from __future__ import annotations
@@ -11,23 +13,32 @@ import signal
 import sys
 import threading
 import traceback
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import tensorflow as tf
 
-_OURS = (str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parent.parent / "lab_utils"))
-
-
-_SHAPE_ERROR = re.compile(r"matmul|size-incompatible|shapes .* not aligned|could not be broadcast|"
-                          r"Incompatible shapes|mismatch in its core dimension", re.I)
+_AUTOGRADER = str(Path(__file__).resolve().parent)
 
 
 class TimeLimitExceeded(Exception):
     pass
+
+
+@dataclass(frozen=True)
+class Guards:
+    """What a call of the learner's function is held to."""
+
+    timeout: float
+    forbidden: dict = field(default_factory=dict)
+    """Code objects of reference functions the learner's function must not call -> their names."""
+    library_paths: tuple[str, ...] = ()
+    """Folders whose frames are not the learner's (the course's reference packages)."""
+    error_hints: Sequence[tuple[re.Pattern, str]] = ()
+    """(pattern, hint): an error whose text matches gets the hint (a shape error names the notation)."""
 
 
 @dataclass
@@ -58,10 +69,11 @@ def _changed(before, value) -> bool:
     return now.shape != before.shape or not np.array_equal(now, before, equal_nan=True)
 
 
-def _learner_line(error: BaseException) -> str:
+def learner_line(error: BaseException, library_paths: Sequence[str] = ()) -> str:
     """The last line of the learner's code in the traceback, where the mistake most likely is."""
+    ours = (_AUTOGRADER, *library_paths)
     frames = [f for f in traceback.extract_tb(error.__traceback__)
-              if not f.filename.startswith(_OURS) and "site-packages" not in f.filename]
+              if not f.filename.startswith(ours) and "site-packages" not in f.filename]
     if not frames:
         return ""
     frame = frames[-1]
@@ -85,20 +97,16 @@ class _CallWatcher:
             self.called = self.forbidden[frame.f_code]
 
 
-def call(fn: Callable, args: tuple, *, timeout: float, watch: dict[int, str] | None = None,
-         forbidden: dict | None = None) -> Outcome:
-    """Run fn(*args) with a time limit.
-
-    watch maps the positions of arguments fn must not modify to their names; forbidden maps
-    the code objects of reference functions fn must not call to their names.
-    """
+def call(fn: Callable, args: tuple, guards: Guards, *, watch: dict[int, str] | None = None) -> Outcome:
+    """Run fn(*args) held to ``guards``; ``watch`` maps the positions of arguments fn must not
+    modify to their names."""
     watch = watch or {}
     before = {i: _snapshot(args[i]) for i in watch}
-    watcher = _CallWatcher(forbidden) if forbidden else None
-    use_alarm = threading.current_thread() is threading.main_thread() and timeout > 0
+    watcher = _CallWatcher(guards.forbidden) if guards.forbidden else None
+    use_alarm = threading.current_thread() is threading.main_thread() and guards.timeout > 0
     previous = signal.signal(signal.SIGALRM, _alarm) if use_alarm else None
     if use_alarm:
-        signal.setitimer(signal.ITIMER_REAL, timeout)
+        signal.setitimer(signal.ITIMER_REAL, guards.timeout)
     profiler = sys.getprofile()
     try:
         if watcher:
@@ -108,16 +116,15 @@ def call(fn: Callable, args: tuple, *, timeout: float, watch: dict[int, str] | N
         finally:
             sys.setprofile(profiler)
     except TimeLimitExceeded:
-        return Outcome(error=f"did not finish within {timeout:g} seconds",
+        return Outcome(error=f"did not finish within {guards.timeout:g} seconds",
                        hint="look for a loop that never ends, or one that runs far more often than needed")
     except NotImplementedError:
         return Outcome(error="raises NotImplementedError: the exercise is not written yet",
                        hint="replace `raise NotImplementedError()` with your code")
     except Exception as error:  # a learner's function may raise anything
-        line = _learner_line(error)
+        line = learner_line(error, guards.library_paths)
         text = f"{type(error).__name__}: {error}"
-        hint = ("the shapes do not fit together: is X or W transposed? X is (num_movies, num_features), "
-                "W is (num_users, num_features)" if _SHAPE_ERROR.search(text) else "")
+        hint = next((hint for pattern, hint in guards.error_hints if pattern.search(text)), "")
         return Outcome(error=f"raised {text}".strip() + (f" (at {line})" if line else ""), hint=hint)
     finally:
         if use_alarm:

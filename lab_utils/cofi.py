@@ -23,6 +23,46 @@ def _shape(array) -> tuple[int, ...]:
     return tuple(int(d) for d in shape) if shape is not None else np.shape(array)
 
 
+def check_nonnegative(name: str, value) -> float:
+    """``value`` as a float; ValueError unless it is a finite number >= 0 (lambda_, a scale, a shrinkage)."""
+    number = float(np.asarray(value))
+    if not np.isfinite(number) or number < 0:
+        raise ValueError(f"{name} must be a finite number >= 0, got {number}")
+    return number
+
+
+def _first_bad(name: str, array, bad: np.ndarray, what: str) -> None:
+    if bad.any():
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(what.format(name=name, where=where, index=list(where), value=np.asarray(array)[where]))
+
+
+def check_ratings(Y, R) -> None:
+    """Raise ShapeError or ValueError unless Y and R are (num_movies, num_users) arrays of one
+    shape, Y finite and R holding only 0 and 1. Tensors inside a ``tf.function`` are checked
+    for shape only."""
+    shapes = {"Y": _shape(Y), "R": _shape(R)}
+    for name, shape in shapes.items():
+        if len(shape) != 2:
+            raise ShapeError(f"{name} must be a 2-D array, got shape {shape}")
+    if shapes["R"] != shapes["Y"]:
+        hint = " (is it transposed?)" if shapes["R"] == shapes["Y"][::-1] else ""
+        raise ShapeError(f"R has shape {shapes['R']}, expected (num_movies, num_users) = {shapes['Y']}{hint}; "
+                         f"Y {shapes['Y']} has num_movies={shapes['Y'][0]}, num_users={shapes['Y'][1]}")
+    if not _readable(Y, R):
+        return
+    _first_bad("Y", Y, ~np.isfinite(np.asarray(Y)), "{name} contains {value} at index {where}; all inputs must be finite numbers")
+    R = np.asarray(R)
+    _first_bad("R", R, ~np.isfinite(R), "{name} contains {value} at index {where}; all inputs must be finite numbers")
+    _first_bad("R", R, (R != 0) & (R != 1),
+               "R must hold only 0 and 1 (1 where user j rated movie i); R{index} = {value}")
+
+
+def _readable(*arrays) -> bool:
+    """Whether the values can be read: NumPy arrays, or tensors outside a ``tf.function``."""
+    return tf.executing_eagerly() or not any(tf.is_tensor(a) for a in arrays)
+
+
 @tf.autograph.experimental.do_not_convert
 def check_cofi_inputs(X, W, b, Y, R, lambda_=0.0) -> None:
     """Raise ShapeError or ValueError when the inputs do not fit the course's shapes and values.
@@ -31,6 +71,7 @@ def check_cofi_inputs(X, W, b, Y, R, lambda_=0.0) -> None:
     a finite number >= 0) are checked when they can be read: NumPy arrays, or tensors outside
     a ``tf.function``.
     """
+    check_ratings(Y, R)
     shapes = dict(zip(ARRAY_NAMES, map(_shape, (X, W, b, Y, R))))
     for name, shape in shapes.items():
         if len(shape) != 2:
@@ -40,7 +81,6 @@ def check_cofi_inputs(X, W, b, Y, R, lambda_=0.0) -> None:
     num_movies, num_users = shapes["Y"]
     num_features = shapes["X"][1] if shapes["X"][0] == num_movies or shapes["W"][0] != num_users else shapes["W"][1]
     expected = {
-        "R": ((num_movies, num_users), "(num_movies, num_users)"),
         "X": ((num_movies, num_features), "(num_movies, num_features)"),
         "W": ((num_users, num_features), "(num_users, num_features)"),
         "b": ((1, num_users), "(1, num_users)"),
@@ -55,22 +95,27 @@ def check_cofi_inputs(X, W, b, Y, R, lambda_=0.0) -> None:
             )
     if not np.isscalar(lambda_) and _shape(lambda_) != ():
         raise ValueError(f"lambda_ must be a single number, got shape {_shape(lambda_)}")
-    if not tf.executing_eagerly() and any(tf.is_tensor(a) for a in (X, W, b, Y, R, lambda_)):
+    if not _readable(X, W, b, lambda_):
         return
-    lam = float(np.asarray(lambda_))
-    if not np.isfinite(lam) or lam < 0:
-        raise ValueError(f"lambda_ must be a finite number >= 0, got {lam}")
-    for name, array in zip(ARRAY_NAMES, (X, W, b, Y, R)):
-        values = np.asarray(array)
-        bad = ~np.isfinite(values)
-        if bad.any():
-            where = tuple(int(i) for i in np.argwhere(bad)[0])
-            raise ValueError(f"{name} contains {values[where]} at index {where}; all inputs must be finite numbers")
-    R = np.asarray(R)
-    not_binary = (R != 0) & (R != 1)
-    if not_binary.any():
-        where = tuple(int(i) for i in np.argwhere(not_binary)[0])
-        raise ValueError(f"R must hold only 0 and 1 (1 where user j rated movie i); R{list(where)} = {R[where]}")
+    check_nonnegative("lambda_", lambda_)
+    for name, array in zip(("X", "W", "b"), (X, W, b)):
+        _first_bad(name, array, ~np.isfinite(np.asarray(array)),
+                   "{name} contains {value} at index {where}; all inputs must be finite numbers")
+
+
+def prediction(X, W, b):
+    """The predicted ratings w(j) . x(i) + b(j) for every movie i and user j: X W^T + b, shape
+    (num_movies, num_users). The one place the course's prediction is written: tensors in (the
+    cost under a GradientTape) give a tensor, arrays give an array. To predict for a few users,
+    pass their rows of W and columns of b."""
+    if tf.is_tensor(X) or isinstance(X, tf.Variable):
+        return tf.linalg.matmul(X, W, transpose_b=True) + b
+    return np.asarray(X) @ np.asarray(W).T + np.asarray(b)
+
+
+def masked_error(X, W, b, Y, R):
+    """E = (X W^T + b - Y) * R: each prediction's error, 0 where the movie is unrated."""
+    return (prediction(X, W, b) - Y) * R
 
 
 def cofi_cost_func(X, W, b, Y, R, lambda_) -> float:
@@ -93,7 +138,7 @@ def cofi_cost_func_np(X, W, b, Y, R, lambda_) -> float:
     """The cost J, vectorized with NumPy."""
     check_cofi_inputs(X, W, b, Y, R, lambda_)
     X, W, b, Y, R = (np.asarray(a) for a in (X, W, b, Y, R))
-    error = (X @ W.T + b - Y) * R
+    error = masked_error(X, W, b, Y, R)
     return float(0.5 * np.sum(error**2) + (lambda_ / 2) * (np.sum(W**2) + np.sum(X**2)))
 
 
@@ -106,7 +151,7 @@ def cofi_cost_func_v(X, W, b, Y, R, lambda_):
     check_cofi_inputs(X, W, b, Y, R, lambda_)
     dtype = X.dtype if tf.is_tensor(X) or isinstance(X, tf.Variable) else tf.float64
     X, W, b, Y, R = (tf.convert_to_tensor(a, dtype=dtype) for a in (X, W, b, Y, R))
-    error = (tf.linalg.matmul(X, tf.transpose(W)) + b - Y) * R
+    error = masked_error(X, W, b, Y, R)
     # tf.square rather than ** 2: Pow is several times slower, and only Grappler rewrites it.
     J = 0.5 * tf.reduce_sum(tf.square(error)) + regularization(X, W, lambda_)
     return tf.cast(J, dtype)
@@ -126,14 +171,18 @@ def cofi_gradients(X, W, b, Y, R, lambda_) -> tuple[np.ndarray, np.ndarray, np.n
     """
     check_cofi_inputs(X, W, b, Y, R, lambda_)
     X, W, b, Y, R = (np.asarray(a) for a in (X, W, b, Y, R))
-    error = (X @ W.T + b - Y) * R
-    return error @ W + lambda_ * X, error.T @ X + lambda_ * W, error.sum(axis=0, keepdims=True)
+    return gradients_from_error(masked_error(X, W, b, Y, R), X, W, lambda_)
+
+
+def gradients_from_error(E, X, W, lambda_) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(dJ/dX, dJ/dW, dJ/db) = (E W + lambda_ X, E^T X + lambda_ W, column sums of E) for a
+    masked error E (num_movies, num_users)."""
+    return E @ W + lambda_ * X, E.T @ X + lambda_ * W, E.sum(axis=0, keepdims=True)
 
 
 def predict(X, W, b, Ymean=None) -> np.ndarray:
     """Predicted ratings X W^T + b for every movie and user, plus Ymean when ratings were normalized."""
-    X, W, b = (np.asarray(a) for a in (X, W, b))
-    predictions = X @ W.T + b
+    predictions = prediction(*(np.asarray(a) for a in (X, W, b)))
     return predictions if Ymean is None else predictions + np.asarray(Ymean).reshape(-1, 1)
 
 

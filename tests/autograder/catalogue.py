@@ -80,9 +80,9 @@ WRONG = {
 def hard_coded_grad_X() -> str:
     """grad_X that looks its answer up in a table of the visible cases."""
     import numpy as np
-    from autograder import checks
+    from autograder.exercises import load
     answers = {}
-    for case in checks.EXERCISES["grad_X"].cases(None):
+    for case in load().EXERCISES["grad_X"].cases(None):
         Y, lambda_ = case.args[3], case.args[5]
         answers[(Y.shape, float(lambda_), str(np.asarray(Y).dtype))] = np.asarray(case.expected).tolist()
     return ("_ANSWERS = " + repr(answers) + "\n\n\ndef grad_X(X, W, b, Y, R, lambda_):\n"

@@ -5,10 +5,12 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from autograder import checks
+from autograder.exercises import load
 from autograder.pristine import verify
 
 from . import catalogue
+
+registry = load()
 
 KEYS = {"cofi-cost-loops": "cofi_cost", "cofi-cost-vectorized": "cofi_cost_v",
         "grad-X": "grad_X", "grad-W": "grad_W", "grad-b": "grad_b"}
@@ -32,7 +34,7 @@ def learner_function(grade_id, source):
 @pytest.mark.parametrize("name", catalogue.WRONG)
 def test_each_named_mistake_fails_with_its_own_diagnosis(name):
     grade_id, source, phrase = catalogue.WRONG[name]
-    result = checks.evaluate(KEYS[grade_id], learner_function(grade_id, source))
+    result = registry.evaluate(KEYS[grade_id], learner_function(grade_id, source))
     assert not result.passed
     assert phrase in str(result), str(result)
     others = [p for n, (g, _, p) in catalogue.WRONG.items() if g == grade_id and n != name]

@@ -1,15 +1,16 @@
-"""autograder.checks: the reference passes every check; typical mistakes fail with their own message."""
+"""The checks of every exercise: the reference passes every case; typical mistakes fail with their own message."""
 
 import numpy as np
 import pytest
 import tensorflow as tf
 
 import autograder as ag
-from autograder import checks
+from autograder.exercises import cofi_cost, load, movielens
 from lab_utils import autodiff, cofi
 
 from . import solutions
 
+registry = load()
 
 SOLUTIONS = {
     ag.evaluate_tape_cost: solutions.cost,
@@ -37,20 +38,20 @@ def test_a_correct_solution_passes_every_case(evaluate, solution):
                          ids=lambda v: v if isinstance(v, str) else "")
 def test_a_correct_solution_passes_hidden_cases_drawn_at_random(key, solution):
     for seed in (1, 2):
-        result = checks.evaluate(key, solution, hidden=True, seed=seed)
+        result = registry.evaluate(key, solution, hidden=True, seed=seed)
         assert result.passed, str(result)
-        assert all(case.name.startswith("hidden case: ") for case in result.cases if case.name != checks.TAPE_CASE)
+        assert all(case.name.startswith("hidden case: ") for case in result.cases if case.name != cofi_cost.TAPE_CASE)
 
 
 @pytest.mark.parametrize("seed", [1004, 1009, 1028, 1034])
 def test_training_reference_starts_where_the_learners_given_code_starts(seed):
     # With these seeds a reference started elsewhere settled in another local minimum, 23 % apart.
-    case = checks._train_cases(np.random.default_rng(seed))[0]
+    case = movielens.train_cases(np.random.default_rng(seed))[0]
     X, W, b, _ = solutions.train_cofi(*case.args)
     Y, R, _, lambda_ = case.args[:4]
     final = cofi.cofi_cost_func_np(*(np.asarray(v, dtype=float) for v in (X, W, b)), Y, R, lambda_)
     assert final == pytest.approx(case.expected, rel=1e-3)
-    assert checks.evaluate("train_cofi", solutions.train_cofi, hidden=True, seed=seed).passed
+    assert registry.evaluate("train_cofi", solutions.train_cofi, hidden=True, seed=seed).passed
 
 
 @pytest.mark.parametrize("evaluate, reference", [
@@ -193,12 +194,12 @@ def test_hidden_verification_ignores_a_patched_check_and_patched_numpy(monkeypat
     monkeypatch.setattr(np, "isclose", always)
     monkeypatch.setattr(engine, "matches", always)
     monkeypatch.setattr(compare, "matches", always)
-    monkeypatch.setattr(checks, "evaluate", lambda *args, **kwargs: ag.CheckResult("patched", [ag.CaseResult("x", True)]))
+    monkeypatch.setattr(registry, "evaluate", lambda *args, **kwargs: ag.CheckResult("patched", [ag.CaseResult("x", True)]))
     monkeypatch.setattr(ag, "check_cofi_cost", lambda fn: None)
     with pytest.raises(AssertionError, match=r"(?s)hidden case: .*is the 1/2 missing\?"):
         pristine.verify("cofi_cost", wrong)
     pristine.verify("cofi_cost", solutions.cofi_cost_func)
-    assert checks.evaluate.__name__ == "<lambda>", "the notebook's modules are left as they were"
+    assert registry.evaluate.__name__ == "<lambda>", "the notebook's modules are left as they were"
 
 
 def test_hidden_verification_still_catches_the_reference_the_notebook_imported():
@@ -208,14 +209,14 @@ def test_hidden_verification_still_catches_the_reference_the_notebook_imported()
 
 
 def test_hard_coded_answers_for_the_visible_cases_fail_the_hidden_ones():
-    visible = [case.expected for case in checks.EXERCISES["squared_distance"].cases(None)]
+    visible = [case.expected for case in registry.EXERCISES["squared_distance"].cases(None)]
     answers = iter(visible * 2)
 
     def squared_distance(a, b):
         return next(answers)
 
     assert ag.evaluate_squared_distance(squared_distance).passed
-    result = checks.evaluate("squared_distance", squared_distance, hidden=True, seed=5)
+    result = registry.evaluate("squared_distance", squared_distance, hidden=True, seed=5)
     assert not result.passed and result.cases[-1].name.startswith("hidden case: ")
 
 

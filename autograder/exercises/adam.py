@@ -1,0 +1,90 @@
+"""Lab 2's exercise: one training step (the cost under the tape, tape.gradient, apply_gradients)."""
+
+from __future__ import annotations
+
+import numpy as np
+import tensorflow as tf
+
+from lab_utils import autodiff
+
+from ..compare import describe, matches, short_list, to_numpy
+from ..engine import Case, Problem, number_type
+from ..registry import Exercise, register
+from ..runner import Outcome
+
+STEPS = 3
+
+
+def _step_problem(kind: str, start: tuple[float, ...]):
+    """A fresh problem: (variables, cost function) for J(w) or the (w, b) line fit."""
+    if kind == "J(w)":
+        w = tf.Variable(start[0])
+        return [w], lambda: autodiff.simple_cost(w, 1.0, 1.0)
+    x = tf.constant([1.0, 2.0, 3.0, 4.0])
+    y = 2.0 * x + 1.0
+    w, b = tf.Variable(start[0]), tf.Variable(start[1])
+    return [w, b], lambda: tf.reduce_mean((w * x + b - y) ** 2)
+
+
+def _steps(kind: str, start, learning_rate: float):
+    """Run ``STEPS`` steps of a step function from ``start``; ``invoke(cost_fn, variables,
+    optimizer)`` calls it. Gives the costs it returned and the variables' final values."""
+    def run(invoke, case=None) -> Outcome:
+        variables, cost_fn = _step_problem(kind, start)
+        optimizer = autodiff.adam(learning_rate)
+        costs = []
+        for _ in range(STEPS):
+            outcome = invoke(cost_fn, variables, optimizer)
+            if outcome.error:
+                return outcome
+            costs.append(outcome.value)
+        return Outcome(value=(costs, [v.numpy() for v in variables]))
+    return run
+
+
+def _reference(*args) -> Outcome:
+    return Outcome(value=autodiff.adam_step(*args))
+
+
+def _step_type(case, value):
+    costs, _ = value
+    for cost in costs:
+        if number_type(case, cost):
+            return Problem(f"returns {describe(cost)}, expected the cost as a single number", "a 0-d tensor or a float",
+                           describe(cost), "return the cost computed under the tape")
+    return None
+
+
+def _step_value(case, value):
+    costs, variables = value
+    expected_costs, expected_variables = case.expected
+    actual_costs = np.array([float(to_numpy(c)) for c in costs])
+    if not matches(actual_costs, np.array(expected_costs), 1e-5):
+        return Problem(f"the costs returned over {STEPS} steps are wrong", short_list(expected_costs),
+                       short_list(actual_costs), "return the cost computed under the tape, before the update")
+    if not all(matches(v, e, 1e-5) for v, e in zip(variables, expected_variables)):
+        unchanged = all(matches(v, s) for v, s in zip(variables, case.info["start"]))
+        hint = ("the variables did not change: pass zip(grads, variables) to optimizer.apply_gradients"
+                if unchanged else "use tape.gradient(cost, variables) and the optimizer you are given, once per step")
+        return Problem(f"the variables after {STEPS} steps are wrong", short_list(expected_variables),
+                       short_list(variables), hint)
+    return None
+
+
+def _step_cases(rng) -> list[Case]:
+    if rng is None:
+        settings = [("J(w)", (3.0,), 0.1), ("the line fit (w, b)", (0.5, -1.0), 0.05)]
+    else:
+        settings = [("J(w)", (float(np.round(rng.uniform(-3, 3), 2)),), float(np.round(rng.uniform(0.02, 0.3), 3))),
+                    ("the line fit (w, b)", tuple(float(v) for v in np.round(rng.uniform(-2, 2, 2), 2)),
+                     float(np.round(rng.uniform(0.02, 0.2), 3)))]
+    return [Case(f"{STEPS} Adam steps on {kind} from {start}, learning rate {lr}", run=_steps(kind, start, lr),
+                 expected=_steps(kind, start, lr)(_reference).value, info={"start": start})
+            for kind, start, lr in settings]
+
+
+register(Exercise(
+    "train_step", "training step", ("cost_fn", "variables", "optimizer"), _step_cases, [_step_type, _step_value],
+    doc="Cost under the tape, tape.gradient, apply_gradients.",
+    forbidden=lambda: [autodiff.adam_step, autodiff.fit_line],
+))

@@ -1,0 +1,85 @@
+"""The inputs Labs 3 and 4 share: (X, W, b, Y, R, lambda_) cases for the cost and its gradients."""
+
+from __future__ import annotations
+
+import numpy as np
+import tensorflow as tf
+
+from lab_utils import cofi
+
+from ..compare import to_numpy
+from ..engine import Case
+
+COFI_PARAMS = ("X", "W", "b", "Y", "R", "lambda_")
+COFI_WATCH = dict(enumerate(("X", "W", "b", "Y", "R")))
+
+
+def cofi_arrays(rng, num_movies, num_users, num_features, density=0.5):
+    """Random X, W, b, Y, R of the given sizes; Y holds ratings where R is 0 too."""
+    X = rng.normal(size=(num_movies, num_features))
+    W = rng.normal(size=(num_users, num_features))
+    b = rng.normal(size=(1, num_users))
+    R = (rng.random((num_movies, num_users)) < density).astype(float)
+    Y = rng.integers(1, 6, size=(num_movies, num_users)).astype(float)  # unrated entries hold ratings too
+    return X, W, b, Y, R
+
+
+def cofi_inputs(rng: np.random.Generator | None = None, tensors: bool = False) -> list[tuple[str, tuple, float]]:
+    """(name, (X, W, b, Y, R), lambda_) for the cost and gradient checks: the visible cases for
+    rng None, otherwise hidden ones with random, non-square shapes and lambda_."""
+    if rng is None:
+        source = np.random.default_rng(2024)
+        hand = (np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([[1.0, 1.0], [2.0, 0.0]]), np.array([[0.0, 1.0]]),
+                np.array([[1.0, 4.0], [2.0, 0.0]]), np.array([[1.0, 1.0], [1.0, 0.0]]))
+        random = cofi_arrays(source, 7, 5, 3)
+        lonely = cofi_arrays(source, 6, 4, 2)
+        inputs = [("2 movies x 2 users, by hand, lambda_=0", hand, 0.0),
+                  ("2 movies x 2 users, by hand, lambda_=2", hand, 2.0)]
+        lambdas = (0.0, 1.5, 1.0, 0.5)
+    else:
+        num_movies, num_users, num_features = (int(v) for v in rng.choice(np.arange(3, 11), 3, replace=False))
+        random = cofi_arrays(rng, num_movies, num_users, num_features)
+        lonely = cofi_arrays(rng, num_users + 1, num_users, num_features)
+        inputs = []
+        lambdas = (0.0, *(float(v) for v in np.round(rng.uniform(0.3, 3.0, 3), 2)))
+    lonely[4][:, 1] = 0.0  # a user who rated nothing
+    lonely[4][-1, :] = 0.0  # a movie nobody rated
+    shape = "x".join(map(str, (random[0].shape[0], random[1].shape[0], random[0].shape[1])))
+    inputs += [
+        (f"{shape} movies x users x features, unrated entries hold ratings, lambda_={lambdas[0]}", random, lambdas[0]),
+        (f"{shape} movies x users x features, lambda_={lambdas[1]}", random, lambdas[1]),
+        (f"a user and a movie without ratings, lambda_={lambdas[2]}", lonely, lambdas[2]),
+        (f"float32 inputs, lambda_={lambdas[3]}", tuple(a.astype(np.float32) for a in random), lambdas[3]),
+    ]
+    if tensors:
+        inputs.append((f"tf.Variable inputs, lambda_={lambdas[1]}", tuple(tf.Variable(a) for a in random), lambdas[1]))
+    return inputs
+
+
+def as_float(X, W, b, Y, R, lambda_) -> tuple:
+    """The case's arrays as float64 NumPy, whatever they were given as (float32, tf.Variable)."""
+    return (*(to_numpy(a).astype(np.float64) for a in (X, W, b, Y, R)), lambda_)
+
+
+def cofi_cases(reference, tensors: bool):
+    """A function of rng giving the cases, each expected to equal ``reference`` on float64 inputs."""
+    def make(rng) -> list[Case]:
+        cases = []
+        for name, arrays, lambda_ in cofi_inputs(rng, tensors):
+            float32 = to_numpy(arrays[0]).dtype == np.float32
+            cases.append(Case(name, args=(*arrays, lambda_), expected=reference(*as_float(*arrays, lambda_)),
+                              watch=COFI_WATCH, rtol=1e-4 if float32 else 1e-6))
+        return cases
+    return make
+
+
+def on_floats(formula):
+    """A mistake's ``compute`` taking a case's arguments as given (float32, variables, arrays)."""
+    def compute(*args):
+        return formula(*as_float(*args))
+    return compute
+
+
+def cofi_references() -> list:
+    """The reference functions a learner's cost or gradient must not call."""
+    return [cofi.cofi_cost_func, cofi.cofi_cost_func_np, cofi.cofi_cost_func_v, cofi.cofi_gradients]

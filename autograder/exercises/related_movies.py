@@ -1,0 +1,78 @@
+"""Lab 6's exercises: the squared distance between feature vectors and the k closest movies."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lab_utils import cofi
+
+from ..compare import describe, to_numpy
+from ..engine import Case, Problem, close_to_expected, number_type
+from ..mistakes import Mistake
+from ..registry import Exercise, register
+
+
+def _distance_cases(rng) -> list[Case]:
+    source = np.random.default_rng(6) if rng is None else rng
+    lengths = (1, 3, 10) if rng is None else tuple(int(n) for n in rng.integers(1, 60, 3))
+    cases = []
+    for n in lengths:
+        a, b = source.normal(size=n), source.normal(size=n)
+        cases.append(Case(f"vectors of length {n}", args=(a, b), expected=cofi.squared_distance(a, b),
+                          watch={0: "a", 1: "b"}))
+    return cases
+
+
+DISTANCE_MISTAKES = (
+    Mistake("the square root is taken", "that is the distance itself; the squared distance leaves out the square root",
+            lambda a, b: np.sqrt(cofi.squared_distance(a, b))),
+)
+
+
+register(Exercise(
+    "squared_distance", "squared_distance", ("a", "b"), _distance_cases, [number_type, close_to_expected()],
+    doc="||a - b||^2.", mistakes=DISTANCE_MISTAKES, forbidden=lambda: [cofi.squared_distance, cofi.similar_movies],
+))
+
+
+def _rows_type(case, value):
+    rows = np.asarray(to_numpy(value)) if not isinstance(value, list) else np.asarray(value)
+    if rows.ndim != 1 or not np.issubdtype(rows.dtype, np.integer):
+        return Problem(f"returns {describe(value)}, expected a 1-d array of row indices", "integers, one per movie",
+                       describe(value), "np.argsort gives row indices; keep the first k")
+    if len(rows) != case.args[2]:
+        return Problem(f"returns {len(rows)} rows, expected k = {case.args[2]}", str(case.args[2]), str(len(rows)), "")
+    return None
+
+
+def _rows_value(case, value):
+    rows = np.asarray(to_numpy(value)).tolist()
+    expected = case.expected.tolist()
+    if rows == expected:
+        return None
+    movie = case.args[1]
+    if movie in rows:
+        return Problem("wrong movies or order", str(expected), str(rows),
+                       "the movie itself is its own closest match at distance 0: leave it out",
+                       "the movie itself is included")
+    if sorted(rows) == sorted(expected):
+        return Problem("wrong movies or order", str(expected), str(rows), "sort by distance from the smallest up",
+                       "not sorted nearest first")
+    return Problem("wrong movies or order", str(expected), str(rows))
+
+
+def _closest_cases(rng) -> list[Case]:
+    if rng is None:
+        X = np.random.default_rng(8).normal(size=(30, 4))
+        picks = ((0, 5), (17, 1), (29, 10))
+    else:
+        X = rng.normal(size=(int(rng.integers(15, 60)), int(rng.integers(2, 8))))
+        picks = tuple((int(rng.integers(len(X))), int(rng.integers(1, len(X)))) for _ in range(3))
+    return [Case(f"{len(X)} movies, movie {m}, k={k}", args=(X, m, k), expected=cofi.similar_movies(X, m, k)[0],
+                 watch={0: "X"}) for m, k in picks]
+
+
+register(Exercise(
+    "closest_movies", "closest_movies", ("X", "movie", "k"), _closest_cases, [_rows_type, _rows_value],
+    doc="The k nearest rows, nearest first.", forbidden=lambda: [cofi.similar_movies, cofi.squared_distance],
+))

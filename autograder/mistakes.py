@@ -1,0 +1,39 @@
+"""Known wrong answers, and recognising one in a learner's outputs.
+
+An exercise keeps a catalogue of the mistakes learners make: each is a small wrong
+implementation with its name and hint. When one of them reproduces the learner's outputs on
+every case, that is the diagnosis.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from .compare import matches, to_numpy
+from .engine import Case, Diagnosis
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A known wrong answer: ``compute(*case.args)`` gives what a learner who made it returns."""
+
+    name: str
+    hint: str
+    compute: Callable
+
+    def diagnosis(self) -> Diagnosis:
+        return Diagnosis(f"{self.hint} (known mistake: {self.name})", self.name)
+
+
+def reproduces(mistake: Mistake, cases: Sequence[Case], outputs, rtol: float = 1e-5) -> bool:
+    """Whether the mistake gives the learner's output on every case."""
+    return all(matches(to_numpy(output), mistake.compute(*case.args), rtol) for case, output in zip(cases, outputs))
+
+
+def recognise(mistakes: Sequence[Mistake], cases: Sequence[Case], outputs, rtol: float = 1e-5) -> Diagnosis | None:
+    """The diagnosis of the first catalogued mistake that reproduces every output the learner gave."""
+    for mistake in mistakes:
+        if reproduces(mistake, cases, outputs, rtol):
+            return mistake.diagnosis()
+    return None
