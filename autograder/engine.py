@@ -44,6 +44,37 @@ Invoke = Callable[..., Outcome]
 """``invoke(*args, watch={})`` calls the learner's function with every guard of runner.call set."""
 
 
+@dataclass(frozen=True)
+class Run:
+    """A custom way to exercise the learner's function (a training step, a tape around it):
+    ``function(invoke, *params)``. The function is defined at a module's top level and the params
+    are plain data, so a sealed verification can run it by name where the learner's code lives."""
+
+    function: Callable[..., Outcome]
+    params: tuple = ()
+
+    @property
+    def name(self) -> str:
+        return f"{self.function.__module__}:{self.function.__qualname__}"
+
+
+class Target:
+    """The learner's function as the engine reaches it: here, in this process, held to guards.
+    A sealed verification reaches it in another process through the same three methods."""
+
+    def __init__(self, fn, guards: Guards):
+        self.fn, self.guards = fn, guards
+
+    def signature_problem(self, params: Sequence[str]) -> Problem | None:
+        return signature_problem(self.fn, params)
+
+    def call(self, *args, watch=None) -> Outcome:
+        return call(self.fn, args, self.guards, watch=watch)
+
+    def run(self, run: Run) -> Outcome:
+        return run.function(self.call, *run.params)
+
+
 @dataclass
 class Case:
     """Inputs to give the learner's function and the reference's answer for them."""
@@ -51,8 +82,8 @@ class Case:
     name: str
     args: tuple = ()
     expected: Any = None
-    run: Callable[[Invoke, Case], Outcome] | None = None
-    """Instead of fn(*args): a custom way to exercise fn (a training step, a tape around it)."""
+    run: Run | None = None
+    """Instead of fn(*args): a custom way to exercise fn."""
     watch: dict[int, str] = field(default_factory=dict)
     rtol: float = 1e-6
     info: dict = field(default_factory=dict)
@@ -65,10 +96,11 @@ Diagnose = Callable[[Invoke, Sequence[Case], list, Case], "Diagnosis | None"]
 @dataclass(frozen=True)
 class FollowUp:
     """A case that needs the learner's function itself, run once every stage has passed (a tape
-    around a cost, say). ``run(invoke)`` returns the problem, or None."""
+    around a cost, say): ``run`` exercises it, ``judge(value)`` says what is wrong, or None."""
 
     name: str
-    run: Callable[[Invoke], Problem | None]
+    run: Run
+    judge: Callable[[Any], Problem | None]
 
 
 @dataclass(frozen=True)
@@ -104,33 +136,32 @@ def _failed(name: str, problem: Problem) -> CaseResult:
     return CaseResult(name, False, problem.message, problem.expected, problem.actual, problem.hint, problem.mistake)
 
 
-def _apply(stage: Stage, case: Case, value) -> Problem | None:
+def _apply(stage: Stage, case: Case | None, value) -> Problem | None:
     """A stage's verdict; whatever the learner returned, a stage that cannot read it is a failure
     of the learner's value, never a crash of the check."""
     try:
-        return stage(case, value)
+        return stage(value) if case is None else stage(case, value)
     except Exception as error:  # the value may be anything: a function, a generator, a ragged list
         return Problem(f"returns something the check cannot read ({type(error).__name__}: {error})",
                        actual=describe(value), hint="return plain numbers, arrays or tensors, as the exercise asks")
 
 
-def run_check(spec: Spec, fn, cases: Sequence[Case]) -> CheckResult:
-    """Check fn on every case, stage by stage; the first failing stage ends the check.
+def run_check(spec: Spec, fn, cases: Sequence[Case], target: Target | None = None) -> CheckResult:
+    """Check fn (or the function ``target`` reaches) on every case, stage by stage; the first
+    failing stage ends the check.
 
     When the last stage (the values) fails, ``spec.diagnose`` may name the likely mistake.
     """
+    target = target or Target(fn, spec.guards)
     result = CheckResult(spec.title)
-    problem = signature_problem(fn, spec.params)
+    problem = target.signature_problem(spec.params)
     if problem:
         result.add(_failed("can be called as the exercise asks", problem))
         return result
-
-    def invoke(*args, watch=None) -> Outcome:
-        return call(fn, args, spec.guards, watch=watch)
-
+    invoke = target.call
     outputs = []
     for case in cases:
-        outcome = case.run(invoke, case) if case.run else invoke(*case.args, watch=case.watch)
+        outcome = target.run(case.run) if case.run else invoke(*case.args, watch=case.watch)
         if outcome.error:
             result.add(CaseResult(case.name, False, outcome.error, hint=outcome.hint))
             return result
@@ -148,7 +179,8 @@ def run_check(spec: Spec, fn, cases: Sequence[Case]) -> CheckResult:
     for case in cases:
         result.add(CaseResult(case.name, True))
     for follow_up in spec.follow_ups:
-        problem = follow_up.run(invoke)
+        outcome = target.run(follow_up.run)
+        problem = Problem(outcome.error, hint=outcome.hint) if outcome.error else _apply(follow_up.judge, None, outcome.value)
         result.add(_failed(follow_up.name, problem) if problem else CaseResult(follow_up.name, True))
         if problem:
             break

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .engine import Case, Diagnosis, FollowUp, Invoke, Spec, Stage, run_check
+from .engine import Case, Diagnosis, FollowUp, Invoke, Spec, Stage, Target, run_check
 from .mistakes import Mistake, recognise
 from .result import CheckResult, report
 from .runner import Guards
@@ -70,9 +70,15 @@ def register(exercise: Exercise) -> Exercise:
 def configure(course: Course) -> None:
     _course[0] = course
 
-def evaluate(key: str, fn, hidden: bool = False, seed: int | None = None) -> CheckResult:
+
+def course() -> Course:
+    return _course[0]
+
+def evaluate(key: str, fn, hidden: bool = False, seed: int | None = None,
+             reach: Callable[[Guards], Target] | None = None) -> CheckResult:
     """Run exercise ``key``'s check on fn: the visible cases, or hidden ones drawn with ``seed``
-    (a fresh random seed when None)."""
+    (a fresh random seed when None). ``reach(guards)`` gives a Target that reaches the learner's
+    function elsewhere (a sealed verification); by default fn is called here."""
     exercise = EXERCISES[key]
     rng = np.random.default_rng(secrets.randbits(64) if seed is None else seed) if hidden else None
     cases = exercise.cases(rng)
@@ -84,7 +90,7 @@ def evaluate(key: str, fn, hidden: bool = False, seed: int | None = None) -> Che
     title = exercise.title + (" (hidden cases)" if hidden else "")
     diagnose = exercise.diagnose if exercise.mistakes or exercise.localize else None
     spec = Spec(title, exercise.params, exercise.stages, guards, diagnose, exercise.follow_ups)
-    return run_check(spec, fn, cases)
+    return run_check(spec, fn, cases, reach(guards) if reach else None)
 
 def check(key: str, fn, hidden: bool = False) -> None:
     """Show exercise ``key``'s result on fn (visible or hidden cases) and raise AssertionError if
@@ -97,11 +103,18 @@ def _forbidden_codes(functions) -> dict:
     codes = {}
     for f in functions:
         name = f"{f.__module__}.{f.__qualname__}"
-        codes[f.__code__] = name
         loaded = getattr(sys.modules.get(f.__module__), f.__name__, None)
-        if callable(loaded) and hasattr(loaded, "__code__"):
-            codes[loaded.__code__] = name
+        for code in (_code(f), _code(loaded)):
+            if code is not None:
+                codes[code] = name
     return codes
+
+
+def _code(f):
+    """The code object a call of f runs first: the function's, or a class's __init__."""
+    if isinstance(f, type):
+        f = f.__dict__.get("__init__")
+    return getattr(f, "__code__", None)
 
 def checker(key: str) -> tuple[Callable, Callable]:
     """``evaluate_<key>(fn)`` and ``check_<key>(fn)`` for exercise ``key``, named and documented."""

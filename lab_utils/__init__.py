@@ -4,14 +4,16 @@ from .cofi import (
     check_cofi_inputs, cofi_cost_func, cofi_cost_func_np, cofi_cost_func_v, cofi_gradients,
     predict, similar_movies, squared_distance,
 )
-from .data import MovieLens, add_user, load_movielens, normalize_ratings, split_ratings, verify_checksums
+from .data import MovieLens, load_movielens, verify_checksums
 from .errors import DataError, ShapeError
 from .metrics import GlobalMean, MovieMean, rmse
-from .training import CofiModel, recommend, train
+from .model import CofiModel, recommend
+from .ratings import add_user, movie_means, normalize_ratings, split_ratings
+from .training import train
 
 __all__ = [
     "CofiModel", "DataError", "GlobalMean", "MovieLens", "MovieMean", "ShapeError", "add_user",
     "check_cofi_inputs", "cofi_cost_func", "cofi_cost_func_np", "cofi_cost_func_v", "cofi_gradients",
-    "load_movielens", "normalize_ratings", "predict", "recommend", "rmse", "similar_movies",
+    "load_movielens", "movie_means", "normalize_ratings", "predict", "recommend", "rmse", "similar_movies",
     "split_ratings", "squared_distance", "train", "verify_checksums",
 ]

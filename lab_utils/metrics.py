@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .data import MovieLens
+from .ratings import movie_means
 
 
 class GlobalMean:
@@ -21,8 +22,8 @@ class MovieMean:
     """Predicts each movie's mean training rating, or the global mean for a movie with none."""
 
     def __init__(self, train: MovieLens):
-        fallback = float(train.ratings["rating"].mean())
-        self.means = train.movies["mean_rating"].fillna(fallback).to_numpy()
+        table = train.ratings
+        self.means = movie_means(table["row"].to_numpy(), table["rating"].to_numpy(), train.num_movies)
 
     def predict_pairs(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
         return self.means[rows]

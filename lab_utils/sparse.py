@@ -1,4 +1,4 @@
-"""The collaborative-filtering cost and gradients from the observed ratings alone.
+"""The predictions, cost and gradients over the observed ratings alone, for data too big for Y and R.
 
 The dense versions in cofi.py build (num_movies, num_users) matrices, which for MovieLens 25M
 (59,000 movies x 162,000 users) would take 77 GB each. These take the ratings as three arrays
@@ -33,9 +33,20 @@ def check_sparse_inputs(X, W, b, rows, cols, ratings) -> None:
         raise ShapeError(f"cols must lie in 0..{num_users - 1} (W's rows), got {cols.min()}..{cols.max()}")
 
 
+def pair_predictions(X, W, b, rows, cols):
+    """The predictions w(j) . x(i) + b(j) for the pairs (rows[k], cols[k]) alone, shape (len(rows),):
+    ``cofi.prediction(X, W, b)[rows, cols]`` without building the (num_movies, num_users) matrix.
+    Tensors in (the sparse cost under a GradientTape) give a tensor, arrays give an array."""
+    if tf.is_tensor(X) or isinstance(X, tf.Variable):
+        return tf.reduce_sum(tf.gather(X, rows) * tf.gather(W, cols), axis=1) + tf.gather(b[0], cols)
+    X, W, b = (np.asarray(a) for a in (X, W, b))
+    rows, cols = np.asarray(rows), np.asarray(cols)
+    return np.einsum("kf,kf->k", X[rows], W[cols]) + b[0, cols]
+
+
 def squared_error_sparse(X, W, b, rows, cols, ratings):
     """The cost's first term, 1/2 sum over the given ratings of (w(j).x(i) + b(j) - y(i,j))^2."""
-    predictions = tf.reduce_sum(tf.gather(X, rows) * tf.gather(W, cols), axis=1) + tf.gather(b[0], cols)
+    predictions = pair_predictions(X, W, b, rows, cols)
     return 0.5 * tf.reduce_sum(tf.square(predictions - tf.cast(ratings, X.dtype)))
 
 
@@ -49,7 +60,7 @@ def cofi_gradients_sparse(X, W, b, rows, cols, ratings, lambda_) -> tuple[np.nda
     check_sparse_inputs(X, W, b, rows, cols, ratings)
     X, W, b = (np.asarray(a, dtype=float) for a in (X, W, b))
     rows, cols = np.asarray(rows), np.asarray(cols)
-    error = np.einsum("kf,kf->k", X[rows], W[cols]) + b[0, cols] - np.asarray(ratings, dtype=float)
+    error = pair_predictions(X, W, b, rows, cols) - np.asarray(ratings, dtype=float)
     dX, dW = lambda_ * X, lambda_ * W
     np.add.at(dX, rows, error[:, None] * W[cols])
     np.add.at(dW, cols, error[:, None] * X[rows])

@@ -13,7 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .data import MovieLens, _with_stats
+from .data import MovieLens
+from .ratings import with_movie_stats
 
 ML25M_SHAPE = {"num_ratings": 25_000_095, "num_users": 162_541, "num_movies": 59_047}
 
@@ -60,4 +61,4 @@ def synthetic_movielens(num_ratings: int = ML25M_SHAPE["num_ratings"], num_users
                            "year": pd.array([pd.NA] * num_movies, dtype="Int64"), "genres": ""})
     data = MovieLens(table, movies, np.arange(1, num_users + 1), (0.5, 5.0),
                      f"synthetic MovieLens-shaped ratings ({num_ratings:,}, seed {seed})")
-    return _with_stats(data)
+    return with_movie_stats(data)

@@ -1,4 +1,4 @@
-"""Train the collaborative-filtering model with the lecture's loop, and use what it learned.
+"""Train the collaborative-filtering model with the lecture's GradientTape + Adam loop.
 
 The loop is the one the course teaches: compute the cost under ``tf.GradientTape``, take the
 gradients with respect to [X, W, b] and hand them to ``keras.optimizers.Adam`` through
@@ -20,16 +20,17 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import keras
 import numpy as np
-import pandas as pd
 import tensorflow as tf
 
-from .cofi import check_cofi_inputs, cofi_cost_func_v, regularization
-from .data import MovieLens, movie_means
+from .cofi import check_nonnegative, check_ratings, cofi_cost_func_v, regularization
+from .data import MovieLens
 from .errors import ShapeError
+from .model import CofiModel, recommend  # noqa: F401  (recommend: re-exported, it lived here)
+from .ratings import movie_means
 from .sparse import squared_error_sparse
 
 DEFAULTS = {"num_features": 8, "lambda_": 12.0, "learning_rate": 0.2, "iterations": 60, "init_scale": 0.1,
@@ -44,38 +45,6 @@ SPARSE_CHUNK = 1 << 21
 """Ratings per chunk of the sparse cost: bounds the gathered (chunk, num_features) arrays."""
 
 _LOOPS_KEPT = 4
-
-
-@dataclass
-class CofiModel:
-    """What ``train`` learned: X (num_movies, num_features), W (num_users, num_features),
-    b (1, num_users), the per-movie means Ymean (num_movies, 1) added back to predictions,
-    and the cost before each iteration. Predictions are clipped to ``rating_scale``."""
-
-    X: np.ndarray
-    W: np.ndarray
-    b: np.ndarray
-    Ymean: np.ndarray
-    history: list[float] = field(default_factory=list)
-    settings: dict = field(default_factory=dict)
-    rating_scale: tuple[float, float] = (-np.inf, np.inf)
-
-    def _clip(self, values: np.ndarray, clip: bool) -> np.ndarray:
-        return np.clip(values, *self.rating_scale) if clip else values
-
-    def predict(self, clip: bool = True) -> np.ndarray:
-        """Predicted ratings for every movie and user, shape (num_movies, num_users)."""
-        return self._clip(self.X @ self.W.T + self.b + self.Ymean, clip)
-
-    def predict_user(self, user: int, clip: bool = True) -> np.ndarray:
-        """Predicted ratings of every movie for the user in column ``user``, shape (num_movies,)."""
-        return self._clip(self.X @ self.W[user] + self.b[0, user] + self.Ymean[:, 0], clip)
-
-    def predict_pairs(self, rows: np.ndarray, cols: np.ndarray, clip: bool = True) -> np.ndarray:
-        """Predicted ratings for the (movie row, user column) pairs given."""
-        rows, cols = np.asarray(rows), np.asarray(cols)
-        return self._clip(np.einsum("nf,nf->n", self.X[rows], self.W[cols]) + self.b[0, cols] + self.Ymean[rows, 0],
-                          clip)
 
 
 def train(
@@ -163,9 +132,9 @@ class _Ratings:
         Y, R = np.asarray(Y, dtype=np.float64), np.asarray(R, dtype=np.float64)
         if Y.ndim != 2:
             raise ShapeError(f"Y must be a 2-D (num_movies, num_users) array, got shape {Y.shape}")
-        num_movies, num_users = Y.shape
-        check_cofi_inputs(np.zeros((num_movies, 1)), np.zeros((num_users, 1)), np.zeros((1, num_users)), Y, R)
+        check_ratings(Y, R)
         rows, cols = np.nonzero(R)
+        num_movies, num_users = Y.shape
         return cls(rows, cols, Y[rows, cols], num_movies, num_users, (-np.inf, np.inf))
 
 
@@ -174,8 +143,7 @@ def _check_settings(num_features, lambda_, learning_rate, iterations, init_scale
         if not isinstance(value, (int, np.integer)) or value < smallest:
             raise ValueError(f"{name} must be a whole number >= {smallest}, got {value!r}")
     for name, value in (("lambda_", lambda_), ("init_scale", init_scale), ("mean_shrinkage", mean_shrinkage)):
-        if not np.isfinite(value) or value < 0:
-            raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+        check_nonnegative(name, value)
     if not np.isfinite(learning_rate) or learning_rate <= 0:
         raise ValueError(f"learning_rate must be a finite number > 0, got {learning_rate!r}")
 
@@ -283,22 +251,3 @@ def _compiled_loop(path: str, num_movies: int, num_users: int, num_features: int
             _loops.popitem(last=False)
     _loops.move_to_end(key)
     return _loops[key]
-
-
-def recommend(model: CofiModel, data: MovieLens, user: int, n: int = 10, min_ratings: int = 0) -> pd.DataFrame:
-    """The n movies with the highest predicted rating for the user in column ``user``.
-
-    Movies the user rated are skipped, and so are movies with fewer than ``min_ratings``
-    ratings in ``data``. Returns title, year, genres, the predicted rating, and the number and
-    mean of the movie's ratings, best first.
-    """
-    if not 0 <= user < data.num_users:
-        raise IndexError(f"user column {user} is outside the {data.num_users} users")
-    scores = model.predict_user(user, clip=False)  # ranked unclipped: several may pass the top of the scale
-    candidates = np.ones(data.num_movies, dtype=bool)
-    candidates[data.ratings.loc[data.ratings["col"] == user, "row"].to_numpy()] = False
-    candidates &= data.movies["num_ratings"].to_numpy() >= min_ratings
-    rows = np.flatnonzero(candidates)
-    best = rows[np.argsort(-scores[rows], kind="stable")[:n]]
-    table = data.movies.iloc[best][["movie_id", "title", "year", "genres", "num_ratings", "mean_rating"]]
-    return table.assign(predicted=np.clip(scores[best], *model.rating_scale)).reset_index(drop=True)

@@ -18,8 +18,9 @@ import itertools
 import statistics
 import time
 
-from .data import MovieLens, split_ratings
+from .data import MovieLens
 from .metrics import rmse
+from .ratings import split_ratings
 from .training import train
 
 MODEL_GRID = {"num_features": [5, 8, 10, 15, 20],

@@ -8,7 +8,7 @@ import tensorflow as tf
 from lab_utils import autodiff
 
 from ..compare import describe, matches, short_list, to_numpy
-from ..engine import Case, Problem, number_type
+from ..engine import Case, Problem, Run, number_type
 from ..registry import Exercise, register
 from ..runner import Outcome
 
@@ -26,20 +26,18 @@ def _step_problem(kind: str, start: tuple[float, ...]):
     return [w, b], lambda: tf.reduce_mean((w * x + b - y) ** 2)
 
 
-def _steps(kind: str, start, learning_rate: float):
+def steps(invoke, kind: str, start, learning_rate: float) -> Outcome:
     """Run ``STEPS`` steps of a step function from ``start``; ``invoke(cost_fn, variables,
     optimizer)`` calls it. Gives the costs it returned and the variables' final values."""
-    def run(invoke, case=None) -> Outcome:
-        variables, cost_fn = _step_problem(kind, start)
-        optimizer = autodiff.adam(learning_rate)
-        costs = []
-        for _ in range(STEPS):
-            outcome = invoke(cost_fn, variables, optimizer)
-            if outcome.error:
-                return outcome
-            costs.append(outcome.value)
-        return Outcome(value=(costs, [v.numpy() for v in variables]))
-    return run
+    variables, cost_fn = _step_problem(kind, start)
+    optimizer = autodiff.adam(learning_rate)
+    costs = []
+    for _ in range(STEPS):
+        outcome = invoke(cost_fn, variables, optimizer)
+        if outcome.error:
+            return outcome
+        costs.append(outcome.value)
+    return Outcome(value=(costs, [v.numpy() for v in variables]))
 
 
 def _reference(*args) -> Outcome:
@@ -78,8 +76,8 @@ def _step_cases(rng) -> list[Case]:
         settings = [("J(w)", (float(np.round(rng.uniform(-3, 3), 2)),), float(np.round(rng.uniform(0.02, 0.3), 3))),
                     ("the line fit (w, b)", tuple(float(v) for v in np.round(rng.uniform(-2, 2, 2), 2)),
                      float(np.round(rng.uniform(0.02, 0.2), 3)))]
-    return [Case(f"{STEPS} Adam steps on {kind} from {start}, learning rate {lr}", run=_steps(kind, start, lr),
-                 expected=_steps(kind, start, lr)(_reference).value, info={"start": start})
+    return [Case(f"{STEPS} Adam steps on {kind} from {start}, learning rate {lr}", run=Run(steps, (kind, start, lr)),
+                 expected=steps(_reference, kind, start, lr).value, info={"start": start})
             for kind, start, lr in settings]
 
 

@@ -9,9 +9,10 @@ import tensorflow as tf
 from lab_utils import cofi
 
 from ..compare import describe, matches, to_numpy
-from ..engine import Diagnosis, FollowUp, Problem, close_to_expected, number_type
+from ..engine import Diagnosis, FollowUp, Problem, Run, close_to_expected, number_type
 from ..mistakes import Mistake
 from ..registry import Exercise, register
+from ..runner import Outcome
 from .cofi_inputs import COFI_PARAMS, as_float, cofi_cases, cofi_inputs, cofi_references, on_floats
 
 
@@ -112,16 +113,19 @@ def _tensor_cost_type(case, value):
 TAPE_CASE = "GradientTape differentiates it with respect to X, W and b"
 
 
-def _tape_through(invoke) -> Problem | None:
-    """After the values are right: a tape around the learner's cost must reach X, W and b."""
+def tape_through(invoke) -> Outcome:
+    """A tape around the learner's cost of variables X, W, b: which of them get no gradient."""
     _, arrays, lambda_ = cofi_inputs(tensors=True)[-1]
     variables = [tf.Variable(a) for a in arrays[:3]]
     with tf.GradientTape() as tape:
         outcome = invoke(*variables, *arrays[3:], lambda_)
     if outcome.error:
-        return Problem(outcome.error, hint=outcome.hint)
+        return outcome
     grads = tape.gradient(outcome.value, variables)
-    missing = [n for n, g in zip("XWb", grads) if g is None]
+    return Outcome(value=[n for n, g in zip("XWb", grads) if g is None])
+
+
+def _all_reached(missing) -> Problem | None:
     if missing:
         return Problem(f"no gradient for {', '.join(missing)}", hint="compute the cost from the variables with tf operations")
     return None
@@ -130,5 +134,5 @@ def _tape_through(invoke) -> Problem | None:
 register(Exercise(
     "cofi_cost_v", "cofi_cost_func_v (vectorized, TensorFlow)", COFI_PARAMS, cofi_cases(cofi.cofi_cost_func_np, True),
     [_tensor_cost_type, close_to_expected()], doc="The vectorized TensorFlow cost, differentiable.",
-    forbidden=cofi_references, mistakes=COST_MISTAKES, localize=localize, follow_ups=[FollowUp(TAPE_CASE, _tape_through)],
+    forbidden=cofi_references, mistakes=COST_MISTAKES, localize=localize, follow_ups=[FollowUp(TAPE_CASE, Run(tape_through), _all_reached)],
 ))

@@ -81,5 +81,10 @@ def on_floats(formula):
 
 
 def cofi_references() -> list:
-    """The reference functions a learner's cost or gradient must not call."""
-    return [cofi.cofi_cost_func, cofi.cofi_cost_func_np, cofi.cofi_cost_func_v, cofi.cofi_gradients]
+    """The reference functions a learner's cost or gradient must not call: the costs and
+    gradients, and the pieces they are built from (a sealed verification replaces them all)."""
+    from lab_utils import sparse
+
+    return [cofi.cofi_cost_func, cofi.cofi_cost_func_np, cofi.cofi_cost_func_v, cofi.cofi_gradients,
+            cofi.gradients_from_error, cofi.masked_error, cofi.prediction, cofi.regularization,
+            sparse.cofi_cost_sparse, sparse.squared_error_sparse, sparse.cofi_gradients_sparse, sparse.pair_predictions]

@@ -8,7 +8,7 @@ import tensorflow as tf
 from lab_utils import autodiff
 
 from ..compare import describe
-from ..engine import Case, Problem, close_to_expected, number_type
+from ..engine import Case, Problem, Run, close_to_expected, number_type
 from ..mistakes import Mistake
 from ..registry import Exercise, register
 from ..runner import Outcome
@@ -23,16 +23,15 @@ def simple_inputs(rng) -> list[tuple[float, float, float]]:
     return [tuple(float(v) for v in np.round(rng.uniform(-4, 4, 3), 2)) for _ in range(4)]
 
 
-def _taped(w0, x, y):
-    def run(invoke, case) -> Outcome:
-        w = tf.Variable(w0)
-        with tf.GradientTape() as tape:
-            outcome = invoke(w, x, y)
-        if outcome.error:
-            return outcome
-        gradient = tape.gradient(outcome.value, w) if tf.is_tensor(outcome.value) else None
-        return Outcome(value=(outcome.value, gradient))
-    return run
+def taped(invoke, w0, x, y) -> Outcome:
+    """The learner's cost of w = tf.Variable(w0) under a tape, and the tape's dJ/dw (None if none)."""
+    w = tf.Variable(w0)
+    with tf.GradientTape() as tape:
+        outcome = invoke(w, x, y)
+    if outcome.error:
+        return outcome
+    gradient = tape.gradient(outcome.value, w) if tf.is_tensor(outcome.value) else None
+    return Outcome(value=(outcome.value, gradient))
 
 
 def _tape_type(case, value):
@@ -57,7 +56,7 @@ def _tape_value(case, value):
 
 register(Exercise(
     "tape_cost", "cost under the tape", ("w", "x", "y"),
-    lambda rng: [Case(f"w={w}, x={x}, y={y}", run=_taped(w, x, y),
+    lambda rng: [Case(f"w={w}, x={x}, y={y}", run=Run(taped, (w, x, y)),
                       expected=np.array([autodiff.simple_cost(w, x, y), autodiff.simple_cost_derivative(w, x, y)]))
                  for w, x, y in simple_inputs(rng)],
     [_tape_type, _tape_value],

@@ -95,5 +95,5 @@ def _train_value(case, value):
 register(Exercise(
     "train_cofi", "train_cofi", TRAIN_PARAMS, train_cases, [_train_type, _train_value],
     doc="The training loop: shapes, history, final cost.",
-    forbidden=lambda: [training.train], timeout=TRAIN_TIMEOUT,
+    forbidden=lambda: [training.train, training._Loop, training._compiled_loop], timeout=TRAIN_TIMEOUT,
 ))

@@ -3,7 +3,7 @@ follow-up case escapes as a crash of the check."""
 
 import numpy as np
 
-from autograder.engine import Case, FollowUp, Problem, Spec, number_type, run_check
+from autograder.engine import Case, FollowUp, Problem, Run, Spec, number_type, run_check
 from autograder.runner import Guards
 
 from .test_checks import failing, registry
@@ -23,6 +23,10 @@ def test_a_stage_that_cannot_read_the_value_fails_the_case_instead_of_raising():
     assert case.actual == "function"
 
 
+def tries_a_string(invoke):
+    return invoke("text")
+
+
 def test_follow_ups_run_only_after_every_stage_passes_and_hold_the_learners_function_to_its_guards():
     def slow(a):
         if isinstance(a, str):
@@ -30,15 +34,12 @@ def test_follow_ups_run_only_after_every_stage_passes_and_hold_the_learners_func
                 pass
         return 1.0
 
-    def tries_a_string(invoke):
-        outcome = invoke("text")
-        return Problem(outcome.error, hint=outcome.hint) if outcome.error else None
-
-    result = run_check(spec(number_type, follow_ups=[FollowUp("with a string", tries_a_string)], timeout=1.0),
-                       slow, [Case("one", args=(1,))])
+    string = FollowUp("with a string", Run(tries_a_string), lambda value: Problem("no number") if value != 1.0 else None)
+    result = run_check(spec(number_type, follow_ups=[string], timeout=1.0), slow, [Case("one", args=(1,))])
     assert [c.passed for c in result.cases] == [True, False]
     assert result.cases[-1].name == "with a string" and result.cases[-1].message == "did not finish within 1 seconds"
-    early = run_check(spec(number_type, follow_ups=[FollowUp("never", tries_a_string)]), lambda a: "no", [Case("one", args=(1,))])
+    assert run_check(spec(number_type, follow_ups=[string]), lambda a: 1.0, [Case("one", args=(1,))]).passed
+    early = run_check(spec(number_type, follow_ups=[string]), lambda a: "no", [Case("one", args=(1,))])
     assert [c.name for c in early.cases] == ["one"]
 
 

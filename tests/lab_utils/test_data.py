@@ -1,20 +1,13 @@
-"""lab_utils.data: the shipped MovieLens 100K, GroupLens' other layouts, splits, new users."""
+"""lab_utils.data: the shipped MovieLens 100K and GroupLens' other layouts, checked and indexed into Y and R."""
 
 import re
 import shutil
-import warnings
 
 import numpy as np
 import pytest
 
-from lab_utils import DataError, add_user, load_movielens, normalize_ratings, split_ratings, verify_checksums
-from lab_utils.data import movie_means
+from lab_utils import DataError, load_movielens, verify_checksums
 from lab_utils.data import CHECKSUMS, SHIPPED_DIR
-
-
-@pytest.fixture(scope="module")
-def movielens():
-    return load_movielens()
 
 
 def test_shipped_data_has_the_published_counts(movielens):
@@ -77,15 +70,8 @@ def write(folder, name, text, encoding="utf-8"):
     return folder
 
 
-@pytest.fixture
-def tiny(tmp_path):
-    """A project-layout folder: three users, three movies."""
-    write(tmp_path, "movies.csv", "movie_id,title,year,genres\n1,Alpha,1990,Drama\n2,\"Beta, The\",,Comedy\n3,Gamma,2001,\n")
-    return write(tmp_path, "ratings.csv", "user_id,movie_id,rating,timestamp\n10,1,5,0\n10,2,3,0\n20,2,4,0\n30,3,1,0\n")
-
-
-def test_project_layout_from_a_folder(tiny):
-    data = load_movielens(tiny)
+def test_project_layout_from_a_folder(tiny_folder):
+    data = load_movielens(tiny_folder)
     np.testing.assert_array_equal(data.Y, [[5, 0, 0], [3, 4, 0], [0, 0, 1]])
     assert data.movie_row("beta, the") == 1 and np.isnan(data.movies["year"].astype(float)[1])
 
@@ -106,19 +92,19 @@ def test_project_layout_from_a_folder(tiny):
     ids=["rating-not-number", "id-not-number", "short-row", "long-row", "rating-above-scale",
          "rating-below-scale", "duplicate-rating", "unknown-movie", "wrong-header"],
 )
-def test_malformed_ratings_file_names_the_line_and_problem(tiny, ratings, message):
-    write(tiny, "ratings.csv", ratings)
+def test_malformed_ratings_file_names_the_line_and_problem(tiny_folder, ratings, message):
+    write(tiny_folder, "ratings.csv", ratings)
     with pytest.raises(DataError, match=message):
-        load_movielens(tiny)
+        load_movielens(tiny_folder)
 
 
-def test_malformed_movies_file_names_the_line(tiny):
-    write(tiny, "movies.csv", "movie_id,title,year,genres\n1,Alpha,1990,Drama\n2,Beta,nineteen,Comedy\n3,Gamma,2001,\n")
+def test_malformed_movies_file_names_the_line(tiny_folder):
+    write(tiny_folder, "movies.csv", "movie_id,title,year,genres\n1,Alpha,1990,Drama\n2,Beta,nineteen,Comedy\n3,Gamma,2001,\n")
     with pytest.raises(DataError, match=r"movies.csv line 3: year 'nineteen' is not a whole number"):
-        load_movielens(tiny)
-    write(tiny, "movies.csv", "movie_id,title,year,genres\n1,Alpha,1990,Drama\n1,Beta,1991,Comedy\n")
+        load_movielens(tiny_folder)
+    write(tiny_folder, "movies.csv", "movie_id,title,year,genres\n1,Alpha,1990,Drama\n1,Beta,1991,Comedy\n")
     with pytest.raises(DataError, match=r"has movie id 1 twice"):
-        load_movielens(tiny)
+        load_movielens(tiny_folder)
 
 
 def test_grouplens_ml100k_layout(tmp_path):
@@ -148,76 +134,3 @@ def test_grouplens_latest_layout_with_half_stars(tmp_path):
     assert data.movies["year"].iloc[1] == 1995 and data.movies["genres"].iloc[2] == ""
     assert data.movie_row("Toy Story (1995)") == 0 and data.movies["num_ratings"].iloc[2] == 0
     assert data.Y[1, data.user_col(2)] == 0.5
-
-
-def test_split_holds_out_a_fraction_of_each_user(movielens):
-    train, test = split_ratings(movielens, test_fraction=0.2, seed=0)
-    assert train.num_ratings + test.num_ratings == movielens.num_ratings
-    assert np.all(train.R + test.R == movielens.R)
-    per_user_test = test.R.sum(axis=0) / movielens.R.sum(axis=0)
-    assert np.all(np.abs(per_user_test - 0.2) <= 0.5 / movielens.R.sum(axis=0) + 1e-12)
-    assert train.R.sum(axis=0).min() >= 1
-    again, _ = split_ratings(movielens, test_fraction=0.2, seed=0)
-    other, _ = split_ratings(movielens, test_fraction=0.2, seed=1)
-    assert np.array_equal(again.R, train.R) and not np.array_equal(other.R, train.R)
-
-
-def test_split_keeps_one_training_rating_per_user(tiny):
-    train, test = split_ratings(load_movielens(tiny), test_fraction=0.9, seed=0)
-    assert train.R.sum(axis=0).tolist() == [1, 1, 1] and test.num_ratings == 1
-
-
-def test_split_rejects_fraction_outside_zero_one(movielens):
-    with pytest.raises(ValueError, match=r"test_fraction must lie strictly between 0 and 1, got 1.5"):
-        split_ratings(movielens, test_fraction=1.5)
-
-
-def test_add_user_by_id_and_title(movielens):
-    data, col = add_user(movielens, {"Toy Story (1995)": 5, 50: 4.0, "twelve monkeys": 1})
-    assert col == 943 and data.num_users == 944 and data.user_ids[col] == 944
-    assert data.Y[[0, data.movie_row(50), data.movie_row(7)], col].tolist() == [5.0, 4.0, 1.0]
-    assert data.R[:, col].sum() == 3 and movielens.num_users == 943
-    assert data.movies["num_ratings"].iloc[0] == 453
-
-
-@pytest.mark.parametrize(
-    "ratings, error, message",
-    [
-        ({"Toy Story": 6}, ValueError, r"rating 6 for 'Toy Story' is outside the scale 1 to 5"),
-        ({"Chasing Amy": 4}, KeyError, r"'Chasing Amy' matches several movies, ids 246 \(1997\), 268 \(1997\)"),
-        ({"Toy Stroy": 4}, KeyError, r"no movie titled 'Toy Stroy' .* did you mean 'Toy Story'"),
-        ({99999: 4}, KeyError, r"no movie with id 99999"),
-        ({1: 4, "Toy Story": 5}, ValueError, r"'Toy Story' is rated twice"),
-        ({}, ValueError, r"has rated no movies"),
-    ],
-)
-def test_add_user_rejects_bad_ratings(movielens, ratings, error, message):
-    with pytest.raises(error, match=message):
-        add_user(movielens, ratings)
-
-
-def test_normalize_ratings_is_nan_and_warning_free_with_unrated_movie():
-    Y = np.array([[5.0, 3.0, 0.0], [0.0, 0.0, 0.0], [1.0, 0.0, 2.0]])
-    R = np.array([[1.0, 1.0, 0.0], [0.0, 0.0, 0.0], [1.0, 0.0, 1.0]])
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        Ynorm, Ymean = normalize_ratings(Y, R)
-    np.testing.assert_allclose(Ymean, [[4.0], [11 / 4], [1.5]])
-    np.testing.assert_allclose(Ynorm, [[1.0, -1.0, 0.0], [0.0, 0.0, 0.0], [-0.5, 0.0, 0.5]])
-
-
-def test_shrunk_means_count_pseudo_ratings_at_the_overall_mean():
-    Y = np.array([[5.0, 3.0, 0.0], [0.0, 0.0, 0.0], [1.0, 0.0, 2.0]])
-    R = (Y > 0).astype(float)
-    overall = 11 / 4
-    _, Ymean = normalize_ratings(Y, R, shrinkage=2.0)
-    np.testing.assert_allclose(Ymean[:, 0], [(8 + 2 * overall) / 4, overall, (3 + 2 * overall) / 4])
-    np.testing.assert_allclose(movie_means([0, 0, 2, 2], [5, 3, 1, 2], 3, 2.0), Ymean[:, 0])
-    with pytest.raises(ValueError, match="shrinkage must be a finite number >= 0"):
-        movie_means([0], [5], 1, -1)
-
-
-def test_normalized_movielens_rows_average_zero(movielens):
-    Ynorm, Ymean = normalize_ratings(movielens.Y, movielens.R)
-    assert Ymean.shape == (1_682, 1) and not np.isnan(Ynorm).any()
-    np.testing.assert_allclose((Ynorm * movielens.R).sum(axis=1), 0, atol=1e-9)

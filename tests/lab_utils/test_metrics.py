@@ -39,6 +39,14 @@ def test_rmse_of_a_prediction_matrix(tiny):
         rmse(predictions.T, tiny)
 
 
+def test_movie_means_are_the_movie_tables_with_the_global_mean_for_unrated_movies():
+    train_set, _ = split_ratings(load_movielens(), 0.2, seed=0)
+    unrated = train_set.movies["num_ratings"].to_numpy() == 0
+    assert unrated.any()  # else the fallback is not exercised
+    expected = train_set.movies["mean_rating"].fillna(GlobalMean(train_set).mean).to_numpy()
+    np.testing.assert_array_equal(MovieMean(train_set).means, expected)
+
+
 def test_movie_mean_beats_global_mean_on_movielens():
     train_set, test_set = split_ratings(load_movielens(), 0.2, seed=0)
     assert rmse(MovieMean(train_set), test_set) < rmse(GlobalMean(train_set), test_set)

@@ -5,7 +5,8 @@ import pytest
 import tensorflow as tf
 
 from lab_utils import ShapeError, cofi_cost_func_np, cofi_gradients
-from lab_utils.sparse import cofi_cost_sparse, cofi_gradients_sparse
+from lab_utils.cofi import prediction
+from lab_utils.sparse import cofi_cost_sparse, cofi_gradients_sparse, pair_predictions
 
 
 def random_problem(seed, num_movies=9, num_users=6, num_features=3):
@@ -18,6 +19,17 @@ def random_problem(seed, num_movies=9, num_users=6, num_features=3):
     Y = rng.integers(1, 6, size=(num_movies, num_users)) * R
     rows, cols = np.nonzero(R)
     return X, W, b, Y, R, rows, cols, Y[rows, cols]
+
+
+def test_pair_predictions_are_the_dense_predictions_at_those_pairs():
+    X, W, b, *_ = random_problem(0)
+    rows, cols = np.array([0, 8, 3, 3]), np.array([5, 0, 2, 2])  # a pair twice is predicted twice
+    expected = prediction(X, W, b)[rows, cols]
+    arrays = pair_predictions(X, W, b, rows, cols)
+    tensors = pair_predictions(tf.constant(X), tf.Variable(W), tf.constant(b), tf.constant(rows), tf.constant(cols))
+    assert isinstance(arrays, np.ndarray) and tf.is_tensor(tensors)
+    np.testing.assert_allclose(arrays, expected, rtol=1e-12)
+    np.testing.assert_allclose(tensors.numpy(), expected, rtol=1e-12)
 
 
 @pytest.mark.parametrize("seed", range(3))

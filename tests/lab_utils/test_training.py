@@ -98,6 +98,8 @@ def test_new_settings_reuse_the_traced_loop():
     ({"num_features": 0}, r"num_features must be a whole number >= 1, got 0"),
     ({"iterations": 2.5}, r"iterations must be a whole number >= 1, got 2.5"),
     ({"lambda_": -1.0}, r"lambda_ must be a finite number >= 0, got -1.0"),
+    ({"init_scale": -0.1}, r"init_scale must be a finite number >= 0, got -0.1"),
+    ({"mean_shrinkage": float("nan")}, r"mean_shrinkage must be a finite number >= 0, got nan"),
     ({"learning_rate": 0.0}, r"learning_rate must be a finite number > 0, got 0.0"),
     ({"path": "gpu"}, r'path must be "auto", "dense" or "sparse", got \'gpu\''),
     ({"initial": (np.zeros((40, 2)), np.zeros((29, 2)), np.zeros((1, 30)))},
@@ -131,6 +133,12 @@ def test_training_refuses_bad_inputs():
         train(np.ones((4, 3)), np.full((4, 3), 2.0), iterations=1, verbose=False)
     with pytest.raises(ValueError, match=r"R has shape \(3, 4\), expected \(num_movies, num_users\) = \(4, 3\)"):
         train(np.ones((4, 3)), np.ones((3, 4)), iterations=1, verbose=False)
+    Y = np.ones((4, 3))
+    Y[1, 2] = np.nan
+    with pytest.raises(ValueError, match=r"Y contains nan at index \(1, 2\); all inputs must be finite numbers"):
+        train(Y, np.ones((4, 3)), iterations=1, verbose=False)
+    with pytest.raises(ShapeError, match=r"Y must be a 2-D \(num_movies, num_users\) array, got shape \(4,\)"):
+        train(np.ones(4), np.ones(4), iterations=1, verbose=False)
     with pytest.raises(TypeError, match=r"train needs Y and R"):
         train(np.ones((4, 3)))
     with pytest.raises(TypeError, match=r"takes the MovieLens data alone"):
