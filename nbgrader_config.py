@@ -16,7 +16,19 @@ c.IgnorePattern.pattern = (
 )
 
 # Seconds a single cell may run when autograding; Lab 5's training cell needs the most.
+# Class grading (python -m autograder grade) passes it on; --cell-timeout overrides it.
 c.Execute.timeout = 300
+
+# Limits of class grading only (python -m autograder grade; nbgrader itself ignores this
+# section). Each submission is graded by an `nbgrader autograde` process of its own, several at
+# once, and no submission may hold up the others or take the machine down with it:
+# - seconds one submission may take before it is stopped (--timeout overrides it). All six labs
+#   take under a minute to grade, so only a runaway submission comes near it;
+# - GiB of address space for each grading process and the kernel it starts (--memory-limit
+#   overrides it; 0: none): a cell that allocates without bound fails with MemoryError instead
+#   of pushing the machine, and the submissions graded beside it, out of memory.
+c.ClassGrader.submission_timeout = 3600
+c.ClassGrader.memory_limit_gb = 4.0
 
 # A submission that deleted a test or exercise cell gets it back (and is graded on it) instead
 # of failing to grade.

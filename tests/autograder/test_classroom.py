@@ -7,6 +7,7 @@ submission grades in seconds; tests/notebooks grades all six labs.
 import copy
 import csv
 import html
+import shutil
 import signal
 import subprocess
 import sys
@@ -17,7 +18,7 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from autograder.classroom import ClassGrader
+from autograder.grading import ClassGrader
 
 from ..notebooks.conftest import ROOT, nbgrader
 from ..notebooks.conftest import make_course as course_with
@@ -166,12 +167,20 @@ def read_csv(course: Path) -> dict[str, dict[str, str]]:
         return {row["student"]: row for row in csv.DictReader(f)}
 
 
+def configure(course: Path, *lines: str) -> None:
+    with open(course / "nbgrader_config.py", "a") as config:
+        config.write("\n" + "\n".join(lines) + "\n")
+
+
 @pytest.fixture(scope="module")
 def graded_one_at_a_time(tmp_path_factory):
+    """The mixed class graded one submission at a time, the cell timeout (10 s, for "hang")
+    set in the course's nbgrader_config.py; the other tests give it on the command line."""
     course = make_course(tmp_path_factory.mktemp("jobs1"))
+    configure(course, "c.Execute.timeout = 10")
     submit_mixed(course)
     lines = []
-    results = ClassGrader(course, "cofi", jobs=1, cell_timeout=10, log=lines.append).run()
+    results = ClassGrader(course, "cofi", jobs=1, log=lines.append).run()
     return course, results, lines
 
 
@@ -188,6 +197,38 @@ def test_a_mixed_class_is_graded_with_every_score_and_reason_recorded(graded_one
             [f"{cells[g]:g}" for g in FULL]
     assert any("10 submissions of cofi: 0 already graded, grading 10 with 1 job(s)" in line for line in lines)
     assert any("per minute" in line for line in lines)
+
+
+def test_each_record_names_why_every_zeroed_cell_failed_and_the_mistake_when_known(graded_one_at_a_time):
+    course, results, _ = graded_one_at_a_time
+    grader = ClassGrader(course, "cofi", log=lambda line: None)
+    records = {student: grader.done(student) for student in MIXED}
+    assert records == {result.student: result for result in results}
+    for student, (*_, cells, _, _) in MIXED.items():
+        checks = records[student].checks
+        explained = {cell for notebook in checks.values() for cell, check in notebook.items() if check}
+        zeroed = {cell for cell, points in cells.items() if points == 0 and NOTEBOOK_OF[cell[5:]] in checks}
+        assert explained == zeroed, (student, checks)
+    assert set(records["correct"].checks) == set(NOTEBOOKS)
+    assert "03_cofi_cost" not in records["crash"].checks  # nbgrader could not run it: no outputs to read
+    loops = records["wrong"].checks["03_cofi_cost"]["test-cofi-cost-loops"]
+    assert loops.mistake == "the 1/2 is missing" and loops.exercise.startswith("cofi_cost_func"), loops
+    assert loops.case and "wrong value" in loops.message, loops
+
+
+def test_the_submission_timeout_set_in_nbgrader_config_stops_a_submission(graded_one_at_a_time, tmp_path):
+    """Also: a student nbgrader never got as far as adding to the gradebook is recorded all the same."""
+    course = tmp_path / "course"
+    shutil.copytree(graded_one_at_a_time[0], course)
+    submitted = course / "notebooks" / "submitted"
+    shutil.copytree(submitted / "correct", tmp_path / "late")
+    shutil.rmtree(submitted)
+    shutil.copytree(tmp_path / "late", submitted / "late")
+    configure(course, "c.ClassGrader.submission_timeout = 1")
+    [record] = ClassGrader(course, "cofi", log=lambda line: None).run()
+    stopped = "grading took longer than 1 s and was stopped"
+    assert (record.status, record.reasons, record.score) == ("failed", dict.fromkeys(NOTEBOOKS, stopped), 0)
+    assert read_csv(course)["late"]["status"] == "failed"
 
 
 def test_two_jobs_give_the_same_scores_as_one(graded_one_at_a_time, tmp_path):

@@ -1,0 +1,106 @@
+"""Running one ``nbgrader autograde`` for a student (or one of their notebooks) within the limits."""
+
+from __future__ import annotations
+
+import enum
+import os
+import resource
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from .settings import Limits
+
+BIN = Path(sys.executable).parent
+"""This environment's bin: nbgrader, and the alembic nbgrader runs when it creates a gradebook."""
+
+
+class Exit(enum.Enum):
+    """How an ``nbgrader autograde`` ended."""
+
+    GRADED = "graded"
+    FAILED = "failed"
+    """nbgrader exited with an error: it could not grade some notebook."""
+    TIMED_OUT = "timed out"
+    """It took longer than the submission timeout and was stopped."""
+    INTERRUPTED = "interrupted"
+    """Grading is being stopped (Ctrl-C, SIGTERM): it was killed, or never started."""
+
+
+def start(command: list[str], cwd: Path, out, memory_limit_bytes: int | None) -> subprocess.Popen:
+    """Start ``command`` in a process group of its own, output to the file ``out``, its address
+    space limited. The limit is set from outside (prlimit) rather than by a preexec_fn, which
+    is unsafe in a program with threads; the kernel nbgrader starts seconds later inherits it."""
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
+                               start_new_session=True)
+    if memory_limit_bytes:
+        try:
+            resource.prlimit(process.pid, resource.RLIMIT_AS, (memory_limit_bytes, memory_limit_bytes))
+        except ProcessLookupError:  # it has already exited: nothing left to limit
+            pass
+    return process
+
+
+def kill(process: subprocess.Popen) -> None:
+    """Stop the process and all it started (nbgrader's kernel): its whole process group."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait()
+
+
+class Autograder:
+    """Runs ``nbgrader autograde`` for one assignment, from several threads at once, and stops
+    every run (those going and those asked for later) on ``stop()``."""
+
+    def __init__(self, course_folder: Path, assignment: str, limits: Limits):
+        self.course_folder = course_folder
+        self.assignment = assignment
+        self.limits = limits
+        self._running: set[subprocess.Popen] = set()
+        self._lock = threading.Lock()
+        self._stopping = False
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping
+
+    def command(self, student: str, notebook: str | None) -> list[str]:
+        command = [str(BIN / "nbgrader"), "autograde", self.assignment, "--student", student, "--force"]
+        if self.limits.cell_timeout is not None:
+            command.append(f"--Execute.timeout={self.limits.cell_timeout}")
+        return command + (["--notebook", notebook] if notebook else [])
+
+    def run(self, student: str, notebook: str | None, log: Path) -> Exit:
+        """Autograde the student's submission (only ``notebook`` if given), appending to ``log``."""
+        command = self.command(student, notebook)
+        with open(log, "a") as out:
+            out.write(f"$ {' '.join(command)}\n")
+            out.flush()
+            with self._lock:
+                if self._stopping:
+                    return Exit.INTERRUPTED
+                process = start(command, self.course_folder, out, self.limits.memory_limit_bytes)
+                self._running.add(process)
+            try:
+                process.wait(timeout=self.limits.submission_timeout)
+            except subprocess.TimeoutExpired:
+                kill(process)
+                return Exit.INTERRUPTED if self._stopping else Exit.TIMED_OUT
+            finally:
+                with self._lock:
+                    self._running.discard(process)
+        if process.returncode == 0:
+            return Exit.GRADED
+        return Exit.INTERRUPTED if self._stopping else Exit.FAILED
+
+    def stop(self) -> None:
+        """Kill every run going now and refuse every later one."""
+        with self._lock:
+            self._stopping = True
+            for process in list(self._running):
+                kill(process)

@@ -1,0 +1,197 @@
+"""ClassGrader: grade every submission of an assignment, several at a time, resumably.
+
+nbgrader's own ``autograde`` grades one submission after another, and gives up on the whole
+submission when one notebook kills its kernel or is not valid JSON. Here each student is graded
+by an ``nbgrader autograde`` process of its own, up to ``jobs`` at once (all write nbgrader's
+gradebook, SQLite or any SQLAlchemy URL set in nbgrader_config.py). A submission that fails is
+graded again notebook by notebook, so the good notebooks keep their scores and the bad one is
+recorded with its reason and 0 points. A student counts as done only once a record of the
+result is written (see records.py); interrupting the command and running it again finishes
+the rest, and never counts a score twice, because nbgrader keeps one grade per student and cell.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+import warnings
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+
+from nbgrader.api import Gradebook, MissingEntry
+from sqlalchemy.exc import SAWarning
+
+from . import reasons
+from .csv_report import write_csv
+from .nbgrader_run import Autograder, Exit
+from .records import Records, SubmissionRecord
+from .settings import load_course
+
+
+class ClassGrader:
+    """Grades one assignment's submissions; see the module docstring for the guarantees.
+
+    The limits are nbgrader_config.py's (see settings.py); ``cell_timeout``,
+    ``submission_timeout`` and ``memory_limit_gb`` replace them when given."""
+
+    def __init__(self, course: Path, assignment: str, *, jobs: int = 1, regrade: bool = False,
+                 cell_timeout: int | None = None, submission_timeout: float | None = None,
+                 memory_limit_gb: float | None = None, log: Callable[[str], None] = print):
+        self.course = load_course(course)
+        self.limits = self.course.limits.overridden(cell_timeout=cell_timeout, submission_timeout=submission_timeout,
+                                                    memory_limit_gb=memory_limit_gb)
+        self.assignment = assignment
+        self.jobs = max(1, jobs)
+        self.regrade = regrade
+        self.log = log
+        self.root = self.course.root
+        self.records = Records(self.root / ".autograder" / assignment)
+        self.autograder = Autograder(self.course.folder, assignment, self.limits)
+
+    # ----- what there is to grade ---------------------------------------------------------------
+
+    def submitted(self) -> dict[str, Path]:
+        """Student id -> the folder of their submission of this assignment."""
+        base = self.root / "submitted"
+        return {p.parent.name: p for p in sorted(base.glob(f"*/{self.assignment}")) if p.is_dir()}
+
+    def notebooks(self) -> list[str]:
+        with Gradebook(self.course.db_url) as gradebook:
+            try:
+                return [n.name for n in gradebook.find_assignment(self.assignment).notebooks]
+            except MissingEntry:
+                raise SystemExit(f"assignment {self.assignment!r} is not in the gradebook {self.course.db_url}: "
+                                 f"run `nbgrader generate_assignment {self.assignment}` first") from None
+
+    def done(self, student: str) -> SubmissionRecord | None:
+        return self.records.read(student)
+
+    def autograded(self, student: str, notebook: str) -> Path:
+        """Where nbgrader writes the notebook it ran and graded."""
+        return self.root / "autograded" / student / self.assignment / f"{notebook}.ipynb"
+
+    # ----- grading ------------------------------------------------------------------------------
+
+    def run(self) -> list[SubmissionRecord]:
+        """Grade every submission not yet done (all of them with ``regrade``); write the CSV."""
+        notebooks = self.notebooks()
+        students = self.submitted()
+        self.records.folder.mkdir(parents=True, exist_ok=True)
+        with Gradebook(self.course.db_url) as gradebook:
+            for student in students:
+                try:
+                    gradebook.find_student(student)
+                except MissingEntry:
+                    gradebook.add_student(student)
+        todo = [s for s in students if self.regrade or self.done(s) is None]
+        self.log(f"{len(students)} submissions of {self.assignment}: {len(students) - len(todo)} already graded, "
+                 f"grading {len(todo)} with {self.jobs} job(s)")
+        previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+        signal.signal(signal.SIGTERM, self._interrupt)
+        results, started = [], time.perf_counter()
+        pool = ThreadPoolExecutor(max_workers=self.jobs)
+        try:
+            futures = {pool.submit(self.grade, s, students[s], notebooks): s for s in todo}
+            for count, future in enumerate(as_completed(futures), 1):
+                result = future.result()
+                results.append(result)
+                self.log(f"[{count:>{len(str(len(todo)))}}/{len(todo)}] {result.student:<20} "
+                         f"{result.score:g}/{result.max_score:g}  {result.status:<13} {result.seconds:6.1f} s"
+                         + (f"  ({result.reasons_text})" if result.reasons else ""))
+        except KeyboardInterrupt:
+            # Leaving the pool normally would wait for every queued submission: cancel those,
+            # stop the running ones, and keep only the records of submissions already finished.
+            pool.shutdown(wait=False, cancel_futures=True)
+            self.autograder.stop()
+            pool.shutdown(wait=True)
+            self.log("interrupted: finished submissions are recorded; run the same command again to grade the rest")
+            raise
+        finally:
+            pool.shutdown(wait=True)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+        elapsed = time.perf_counter() - started
+        if todo:
+            self.log(f"graded {len(todo)} submissions in {elapsed:.1f} s ({60 * len(todo) / elapsed:.1f} per minute)")
+        self.log(f"scores: {self.write_csv()}")
+        return results
+
+    def _interrupt(self, signum, frame):
+        raise KeyboardInterrupt
+
+    def write_csv(self, path: Path | None = None) -> Path:
+        """``grades-<assignment>.csv`` in the course root (or ``path``); see csv_report.py."""
+        return write_csv(self.course.db_url, self.assignment, self.submitted(), self.records,
+                         path or self.root / f"grades-{self.assignment}.csv")
+
+    def grade(self, student: str, folder: Path, notebooks: list[str]) -> SubmissionRecord:
+        """Autograde one student: all notebooks at once, notebook by notebook if that fails."""
+        started = time.perf_counter()
+        record = SubmissionRecord(student)
+        failed: set[str] = set()
+        valid = []
+        for name in notebooks:
+            problem = reasons.submission_problem(folder / f"{name}.ipynb")
+            if problem is None:
+                valid.append(name)
+                continue
+            record.reasons[name] = problem
+            if problem != reasons.NOT_SUBMITTED:
+                failed.add(name)
+        log = self.records.log(student)
+        log.write_text("")
+        graded_at_once = bool(valid) and not failed and self._autograde(student, None, log) is Exit.GRADED
+        if not graded_at_once:
+            for name in valid:
+                ended = self._autograde(student, name, log)
+                if ended is Exit.TIMED_OUT:
+                    record.reasons[name] = reasons.stopped(self.limits.submission_timeout)
+                elif ended is Exit.FAILED:
+                    record.reasons[name] = reasons.NOT_RUN
+                if ended is not Exit.GRADED:
+                    failed.add(name)
+        return self._finish(record, [n for n in valid if n not in failed], failed, started)
+
+    def _autograde(self, student: str, notebook: str | None, log: Path) -> Exit:
+        ended = self.autograder.run(student, notebook, log)
+        if ended is Exit.INTERRUPTED:
+            raise KeyboardInterrupt
+        return ended
+
+    def _finish(self, record: SubmissionRecord, graded: list[str], failed: set[str],
+                started: float) -> SubmissionRecord:
+        """Read what nbgrader wrote for the notebooks it graded, and write the record."""
+        for name in graded:
+            nb = reasons.read_autograded(self.autograded(record.student, name))
+            if nb is None:
+                continue
+            if self.limits.cell_timeout is not None and reasons.timed_out(nb, self.course.timeout_error):
+                record.reasons.setdefault(name, reasons.interrupted_cell(self.limits.cell_timeout))
+            record.checks[name] = reasons.cell_checks(nb)
+        with Gradebook(self.course.db_url) as gradebook:
+            _ensure_submission(gradebook, self.assignment, record.student)
+            submission = gradebook.find_submission(self.assignment, record.student)
+            record.score, record.max_score = float(submission.score), float(submission.max_score)
+            num_notebooks = len(submission.notebooks)
+        record.status = "graded" if not failed else ("failed" if len(failed) == num_notebooks else "partly graded")
+        record.seconds = round(time.perf_counter() - started, 1)
+        self.records.write(record)
+        return record
+
+
+_WARNING_FILTERS = threading.Lock()
+"""catch_warnings changes the filters of the whole process: one grading thread at a time."""
+
+
+def _ensure_submission(gradebook: Gradebook, assignment: str, student: str) -> None:
+    """nbgrader adds the submission when it grades a notebook; add it when none got that far."""
+    try:
+        gradebook.find_submission(assignment, student)
+    except MissingEntry:
+        # nbgrader's add_submission trips SQLAlchemy's autoflush warning (nbgrader's own autograde
+        # prints it too); it is harmless and nothing an instructor can act on.
+        with _WARNING_FILTERS, warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "Object of type .* not in session", SAWarning)
+            gradebook.add_submission(assignment, student)
