@@ -54,3 +54,23 @@ c.GenerateFeedback.preprocessors = [
     "autograder.preprocessors.HideTestTracebacks",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
+
+# nbgrader's autograde steps with one added. SealedVerdict must come after Execute (it reads the
+# executed notebook) and before SaveAutoGrades (which scores a test cell 0 when it holds an
+# error): it decides each graded test cell by the sealed verification (autograder/sealed), in
+# which the learner's code runs in a sandbox and the score is decided in this process, so
+# nothing the learner's kernel printed or patched can pass a wrong answer.
+c.Autograde.autograde_preprocessors = [
+    # nbgrader's Execute with the learner's kernel in a bubblewrap sandbox (autograder/sandbox/kernel.py):
+    # on the host the notebook's code could read the source notebooks, the gradebook and other
+    # submissions, and write into the course. c.Execute settings apply to it; it is Execute
+    # itself when c.SealedVerdict.sandbox = False.
+    "autograder.sandbox.kernel.SandboxedExecute",
+    "autograder.sealed.verdict.SealedVerdict",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]

@@ -40,10 +40,13 @@ def main(argv=None) -> int:
     grade.add_argument("--memory-limit", type=float,
                        help="GiB of address space for each grading process and its kernel (0: no limit; "
                        f"{_default(limits, 'memory_limit_gb', 'c.ClassGrader.memory_limit_gb')})")
+    grade.add_argument("--no-sandbox", action="store_true",
+                       help="run the learners' code without a bubblewrap sandbox (where none can be made); "
+                            "every record says so")
     args = parser.parse_args(argv)
     grader = ClassGrader(args.course, args.assignment, jobs=args.jobs, regrade=args.regrade,
                          cell_timeout=args.cell_timeout, submission_timeout=args.timeout,
-                         memory_limit_gb=args.memory_limit)
+                         memory_limit_gb=args.memory_limit, sandbox=not args.no_sandbox)
     try:
         grader.run()
     except KeyboardInterrupt:

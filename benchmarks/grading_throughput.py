@@ -2,7 +2,10 @@
 
 Builds a scratch course with the full assignment, submits the same learner notebooks (the
 instructor's solutions, with a mistake in some of them) under several student ids, and grades
-identical copies of it three ways in one run. Prints a markdown table.
+identical copies of it several ways in one run. Plain nbgrader runs nbgrader's own autograde
+steps (no sandbox, no sealed verification: what an instructor has without this project); the
+class grader runs this course's (the kernel in a sandbox, the sealed verification), and once
+more with --no-sandbox to show what the sandbox costs. Prints a markdown table.
 
     .venv/bin/python benchmarks/grading_throughput.py --students 4
 """
@@ -22,6 +25,17 @@ import nbformat
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 ENV = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+
+
+NBGRADER_STEPS = """
+c.Autograde.autograde_preprocessors = [
+    "nbgrader.preprocessors.Execute", "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor", "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades", "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+"""
+"""nbgrader's default autograde steps (nbgrader/converters/autograde.py), put back for the baseline."""
 
 
 def run(*command, cwd):
@@ -63,21 +77,27 @@ def main():
     rows = []
     with tempfile.TemporaryDirectory() as scratch:
         template = make_course(Path(scratch) / "template", args.students)
+        grade = [sys.executable, "-m", "autograder", "grade", "cofi"]
         ways = [
-            ("nbgrader autograde (one after another)", [BIN / "nbgrader", "autograde", "cofi"]),
-            ("python -m autograder grade --jobs 1", [sys.executable, "-m", "autograder", "grade", "cofi", "--jobs", "1"]),
-            ("python -m autograder grade --jobs 2", [sys.executable, "-m", "autograder", "grade", "cofi", "--jobs", "2"]),
+            ("nbgrader autograde, one after another (nbgrader's own steps)", [BIN / "nbgrader", "autograde", "cofi"],
+             NBGRADER_STEPS),
+            ("python -m autograder grade --jobs 1", [*grade, "--jobs", "1"], ""),
+            ("python -m autograder grade --jobs 2", [*grade, "--jobs", "2"], ""),
+            ("python -m autograder grade --jobs 2 --no-sandbox", [*grade, "--jobs", "2", "--no-sandbox"], ""),
         ]
-        for label, command in ways:
-            course = Path(scratch) / label.split()[-1].replace("another)", "plain")
+        for number, (label, command, config) in enumerate(ways):
+            course = Path(scratch) / f"way{number}"
             shutil.copytree(template, course)
+            with open(course / "nbgrader_config.py", "a") as f:
+                f.write(config)
             rows.append(timed(label, command, course, args.students))
     print(f"Grading {args.students} submissions of the 6-notebook assignment on {platform.node()} "
           f"({os.cpu_count()} cores, Python {platform.python_version()})\n")
-    print("| grader | wall time (s) | submissions per minute |")
-    print("| --- | ---: | ---: |")
+    baseline = rows[0][2]
+    print("| grader | wall time (s) | submissions per minute | vs plain nbgrader |")
+    print("| --- | ---: | ---: | ---: |")
     for label, seconds, rate in rows:
-        print(f"| {label} | {seconds:.1f} | {rate:.2f} |")
+        print(f"| {label} | {seconds:.1f} | {rate:.2f} | {rate / baseline:.2f}x |")
 
 
 if __name__ == "__main__":

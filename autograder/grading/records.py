@@ -29,6 +29,9 @@ class SubmissionRecord:
     seconds: float = 0.0
     checks: dict[str, dict[str, CellCheck | None]] = field(default_factory=dict)
     """Notebook name -> grade id of each graded test cell -> why it failed (None: no failure shown)."""
+    sandboxed: bool = True
+    """False when the instructor graded without a sandbox (--no-sandbox): the learner's code could
+    then read and change what the grading process can."""
 
     @property
     def reasons_text(self) -> str:

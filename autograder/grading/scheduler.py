@@ -30,6 +30,23 @@ from .records import Records, SubmissionRecord
 from .settings import load_course
 
 
+def _require_sandbox() -> None:
+    """Install bubblewrap where it is missing and we may (as tests/browser installs chromium);
+    refuse to grade where no sandbox can be made, rather than run learners' code unsealed."""
+    from ..sandbox import SandboxError, available, ensure_bwrap
+
+    try:
+        ensure_bwrap()
+    except SandboxError as error:
+        raise SystemExit(f"no sandbox for the learners' code: {error}. Grading without one (--no-sandbox) "
+                         "lets a submission read and change what the grading process can; every record "
+                         "says so.") from None
+    reason = available()
+    if reason:
+        raise SystemExit(f"no sandbox for the learners' code on this machine: {reason}. Pass --no-sandbox to grade "
+                         "without one (every record says so).")
+
+
 class ClassGrader:
     """Grades one assignment's submissions; see the module docstring for the guarantees.
 
@@ -38,8 +55,11 @@ class ClassGrader:
 
     def __init__(self, course: Path, assignment: str, *, jobs: int = 1, regrade: bool = False,
                  cell_timeout: int | None = None, submission_timeout: float | None = None,
-                 memory_limit_gb: float | None = None, log: Callable[[str], None] = print):
+                 memory_limit_gb: float | None = None, sandbox: bool = True, log: Callable[[str], None] = print):
         self.course = load_course(course)
+        self.sandbox = sandbox
+        if sandbox:
+            _require_sandbox()
         self.limits = self.course.limits.overridden(cell_timeout=cell_timeout, submission_timeout=submission_timeout,
                                                     memory_limit_gb=memory_limit_gb)
         self.assignment = assignment
@@ -48,7 +68,7 @@ class ClassGrader:
         self.log = log
         self.root = self.course.root
         self.records = Records(self.root / ".autograder" / assignment)
-        self.autograder = Autograder(self.course.folder, assignment, self.limits)
+        self.autograder = Autograder(self.course.folder, assignment, self.limits, sandbox)
 
     # ----- what there is to grade ---------------------------------------------------------------
 
@@ -87,7 +107,8 @@ class ClassGrader:
                     gradebook.add_student(student)
         todo = [s for s in students if self.regrade or self.done(s) is None]
         self.log(f"{len(students)} submissions of {self.assignment}: {len(students) - len(todo)} already graded, "
-                 f"grading {len(todo)} with {self.jobs} job(s)")
+                 f"grading {len(todo)} with {self.jobs} job(s)"
+                 + ("" if self.sandbox else ", WITHOUT a sandbox (--no-sandbox): every record says so"))
         previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
         signal.signal(signal.SIGTERM, self._interrupt)
         results, started = [], time.perf_counter()
@@ -129,7 +150,7 @@ class ClassGrader:
     def grade(self, student: str, folder: Path, notebooks: list[str]) -> SubmissionRecord:
         """Autograde one student: all notebooks at once, notebook by notebook if that fails."""
         started = time.perf_counter()
-        record = SubmissionRecord(student)
+        record = SubmissionRecord(student, sandboxed=self.sandbox)
         failed: set[str] = set()
         valid = []
         for name in notebooks:

@@ -25,6 +25,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from autograder.sandbox.install import ensure_package
+
 CHROMIUM_ARGS = [
     # As root (CI) Chromium refuses to start sandboxed; this machine has no GPU and no network.
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -51,23 +53,7 @@ def find_chromium() -> str | None:
 def ensure_chromium() -> str:
     """Debian's Chromium, installed with apt-get when it is missing (a downloaded browser build
     cannot be fetched here, so Playwright's own `playwright install` is not used)."""
-    path = find_chromium()
-    if path:
-        return path
-    apt = shutil.which("apt-get")
-    if apt is None or os.geteuid() != 0:
-        raise RuntimeError("Chromium is missing and cannot be installed here (needs apt-get as root): "
-                           "install Debian's package with `apt-get install chromium`")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for command in ([apt, "update", "-qq"], [apt, "install", "-y", "-qq", "chromium"]):
-        result = subprocess.run(command, env=env, capture_output=True, text=True)
-        if result.returncode != 0:
-            raise RuntimeError(f"{' '.join(command)} failed ({result.returncode}):\n{result.stdout[-2000:]}"
-                               f"\n{result.stderr[-2000:]}")
-    path = find_chromium()
-    if path is None:
-        raise RuntimeError("apt-get installed chromium but no chromium executable is on PATH")
-    return path
+    return ensure_package("chromium", find_chromium)
 
 
 def _processes() -> dict[int, int]:
