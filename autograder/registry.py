@@ -24,6 +24,7 @@ from .runner import Guards
 TIMEOUT = 10.0
 """Seconds one call of a learner's function may take, unless the exercise says otherwise."""
 
+
 @dataclass(frozen=True)
 class Exercise:
     """Everything needed to check one graded exercise."""
@@ -52,6 +53,7 @@ class Exercise:
             found = self.localize(invoke, failing)
         return found
 
+
 @dataclass(frozen=True)
 class Course:
     """What every exercise of a course shares: the packages holding its reference (their frames
@@ -60,12 +62,15 @@ class Course:
     reference_paths: tuple[str, ...] = ()
     error_hints: Sequence[tuple[re.Pattern, str]] = ()
 
+
 EXERCISES: dict[str, Exercise] = {}
 _course = [Course()]
+
 
 def register(exercise: Exercise) -> Exercise:
     EXERCISES[exercise.key] = exercise
     return exercise
+
 
 def configure(course: Course) -> None:
     _course[0] = course
@@ -73,6 +78,7 @@ def configure(course: Course) -> None:
 
 def course() -> Course:
     return _course[0]
+
 
 def evaluate(key: str, fn, hidden: bool = False, seed: int | None = None,
              reach: Callable[[Guards], Target] | None = None) -> CheckResult:
@@ -92,10 +98,12 @@ def evaluate(key: str, fn, hidden: bool = False, seed: int | None = None,
     spec = Spec(title, exercise.params, exercise.stages, guards, diagnose, exercise.follow_ups)
     return run_check(spec, fn, cases, reach(guards) if reach else None)
 
+
 def check(key: str, fn, hidden: bool = False) -> None:
     """Show exercise ``key``'s result on fn (visible or hidden cases) and raise AssertionError if
     anything is wrong."""
     report(evaluate(key, fn, hidden))
+
 
 def _forbidden_codes(functions) -> dict:
     """Code objects of the reference functions, both these and the ones of the same name that the
@@ -116,6 +124,7 @@ def _code(f):
         f = f.__dict__.get("__init__")
     return getattr(f, "__code__", None)
 
+
 def checker(key: str) -> tuple[Callable, Callable]:
     """``evaluate_<key>(fn)`` and ``check_<key>(fn)`` for exercise ``key``, named and documented."""
     def evaluate_exercise(fn) -> CheckResult:
@@ -127,6 +136,3 @@ def checker(key: str) -> tuple[Callable, Callable]:
     evaluate_exercise.__name__, check_exercise.__name__ = f"evaluate_{key}", f"check_{key}"
     evaluate_exercise.__doc__ = check_exercise.__doc__ = EXERCISES[key].doc
     return evaluate_exercise, check_exercise
-
-def public_names() -> list[str]:
-    return sorted(f"{verb}_{key}" for key in EXERCISES for verb in ("check", "evaluate"))

@@ -34,11 +34,11 @@ class Verification:
     function: str
 
 
-def verifications(cell_source: str, grade_id: str) -> list[Verification]:
+def verifications(source: str, grade_id: str) -> list[Verification]:
     """The ``verify("key", name)`` calls in a test cell's source (the instructor's: nbgrader put
     the locked test cells back before this runs)."""
     found = []
-    for node in ast.walk(ast.parse(cell_source)):
+    for node in ast.walk(ast.parse(source)):
         if (isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) == "verify"
                 and len(node.args) == 2 and isinstance(node.args[0], ast.Constant) and isinstance(node.args[1], ast.Name)):
             found.append(Verification(grade_id, str(node.args[0].value), node.args[1].id))
@@ -200,12 +200,12 @@ def verify_notebook(notebook: dict, launch: Callable[[list[str], dict], object],
     ``folder``) and stops at each test cell; this process draws the hidden cases and judges.
     Returns {grade id of the test cell: results}."""
     from ..exercises import load
-    from .harness import graded_test
+    from .harness import cell_source, graded_test
 
     registry = load()
     cells = [c for c in notebook.get("cells", []) if c.get("cell_type") == "code"]
     tests = [(c["metadata"]["nbgrader"].get("grade_id", ""), position) for position, c in enumerate(cells) if graded_test(c)]
-    wanted = {grade_id: verifications(_source(cells[position]), grade_id) for grade_id, position in tests}
+    wanted = {grade_id: verifications(cell_source(cells[position]), grade_id) for grade_id, position in tests}
     if not any(wanted.values()):
         return {}
     path = folder / "notebook.json"
@@ -257,7 +257,3 @@ def _verify(registry, harness: Harness, v: Verification, seed) -> CheckResult:
         return CheckResult(v.key, [CaseResult("hidden cases", False, f"no exercise {v.key!r} to verify")])
     return registry.evaluate(v.key, None, hidden=True, seed=seed,
                              reach=lambda guards: RemoteTarget(harness, v.function, guards))
-
-
-def _source(cell) -> str:
-    return cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])

@@ -27,6 +27,11 @@ def graded_test(cell) -> bool:
     return bool(meta.get("grade")) and not meta.get("solution")
 
 
+def cell_source(cell) -> str:
+    """A cell's source as one string (nbformat allows a list of lines)."""
+    return cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+
+
 class _CellTimeout(BaseException):
     pass
 
@@ -103,7 +108,7 @@ def main(argv=None) -> int:
     for index, cell in enumerate(notebook.get("cells", [])):
         if cell.get("cell_type") != "code":
             continue
-        source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+        source = cell_source(cell)
         if graded_test(cell):
             grade_id = cell["metadata"]["nbgrader"].get("grade_id")
             replies.write(json.dumps({"ready": True, "cell": grade_id, "errors": errors}) + "\n")

@@ -75,10 +75,15 @@ def test_the_reference_cannot_be_reached_however_it_is_called():
 
 
 TAMPERING = {
-    # wrong answer, and every in-process defence switched off: the checks, the comparison, the hidden test
-    "grad-X": "import numpy as np\nimport autograder, autograder.pristine, autograder.compare\n"
+    # wrong answer, and every in-process defence switched off: the checks, the comparison, the hidden
+    # test, an import hook that hands any fresh import of the autograder a fake, a patched builtin
+    "grad-X": "import builtins, sys, types, numpy as np\nimport autograder, autograder.pristine, autograder.compare\n"
               "autograder.pristine.verify = lambda *a, **k: None\nautograder.compare.matches = lambda *a, **k: True\n"
-              "np.allclose = np.isclose = lambda *a, **k: True\n\n\n"
+              "np.allclose = np.isclose = lambda *a, **k: True\nbuiltins.all = lambda *a: True\n"
+              "class _Fake:\n    def find_spec(self, name, path=None, target=None):\n"
+              "        if name.startswith('autograder'):\n            import importlib.machinery as m\n"
+              "            return m.ModuleSpec(name, None)\n        return None\n"
+              "sys.meta_path.insert(0, _Fake())\n\n\n"
               "def grad_X(X, W, b, Y, R, lambda_):\n    return 2 * (((X @ W.T + b - Y) * R) @ W + lambda_ * X)\n",
     # read the expected value from the frames of whatever called it
     "grad-W": "import sys\n\n\ndef grad_W(X, W, b, Y, R, lambda_):\n    frame = sys._getframe(1)\n"
