@@ -52,6 +52,65 @@ def submission_problem(path: Path) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class Edit:
+    """A change the learner made to a cell nbgrader tracks."""
+
+    text: str
+    blocks_grading: bool = False
+    """nbgrader fails on the notebook: it puts back deleted and edited locked cells, and cells
+    changed to another type, but fails on a grade id the assignment does not have."""
+
+
+def locked_cell_edits(release: nbformat.NotebookNode, submitted: nbformat.NotebookNode) -> list[Edit]:
+    """What the learner changed of the cells nbgrader tracks, comparing the submitted notebook
+    with the release one they were given: a locked cell's source, an nbgrader cell's type or
+    metadata (grade id, points, flags), a cell deleted."""
+    by_grade_id, by_cell_id = {}, {}
+    for cell in submitted.cells:
+        by_grade_id.setdefault(cell.metadata.get("nbgrader", {}).get("grade_id"), cell)
+        by_cell_id.setdefault(cell.get("id"), cell)
+    edits, matched = [], set()
+    for cell in release.cells:
+        meta = dict(cell.metadata.get("nbgrader", {}))
+        name = meta.get("grade_id")
+        if name is None:
+            continue
+        twin = by_grade_id.get(name) or (by_cell_id.get(cell.get("id")) if cell.get("id") else None)
+        if twin is None:
+            edits.append(Edit(f"cell {name} was deleted"))
+            continue
+        matched.add(id(twin))
+        if twin.cell_type != cell.cell_type:
+            edits.append(Edit(f"cell {name} was changed from {cell.cell_type} to {twin.cell_type}"))
+        got = dict(twin.metadata.get("nbgrader", {}))
+        changed = _changed_metadata(meta, got)
+        if changed:
+            edits.append(Edit(f"cell {name} had its nbgrader metadata changed ({changed})",
+                              got.get("grade_id") != name))
+        elif meta.get("locked") and twin.source != cell.source:
+            edits.append(Edit(f"locked cell {name} was edited"))
+    known = {cell.metadata.get("nbgrader", {}).get("grade_id") for cell in release.cells}
+    for cell in submitted.cells:
+        name = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if name is not None and name not in known and id(cell) not in matched:
+            edits.append(Edit(f"a cell was given the grade id {name!r}, which the assignment does not have", True))
+    return edits
+
+
+def _changed_metadata(given: dict, got: dict) -> str:
+    """The nbgrader metadata that differ, as ``key: given -> got``; the checksum is nbgrader's own."""
+    keys = sorted((set(given) | set(got)) - {"checksum"})
+    return ", ".join(f"{key}: {given.get(key, '(none)')!r} -> {got.get(key, '(none)')!r}"
+                     for key in keys if given.get(key) != got.get(key))
+
+
+def ungradable(edits: list[Edit]) -> str | None:
+    """Why nbgrader failed on a notebook, when edits to its nbgrader cells explain it."""
+    blocking = [edit.text for edit in edits if edit.blocks_grading]
+    return "nbgrader cannot grade it: " + "; ".join(blocking) if blocking else None
+
+
 def stopped(seconds: float) -> str:
     return f"grading took longer than {seconds:g} s and was stopped"
 

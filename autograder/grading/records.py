@@ -29,6 +29,10 @@ class SubmissionRecord:
     seconds: float = 0.0
     checks: dict[str, dict[str, CellCheck | None]] = field(default_factory=dict)
     """Notebook name -> grade id of each graded test cell -> why it failed (None: no failure shown)."""
+    edits: dict[str, list[str]] = field(default_factory=dict)
+    """Notebook name -> what the learner changed of the cells nbgrader tracks (locked cells
+    edited or deleted, nbgrader metadata changed): nbgrader puts most of it back before grading,
+    so these explain; a grade id it does not know stops it, and then they are the reason."""
     sandboxed: bool = True
     """False when the instructor graded without a sandbox (--no-sandbox): the learner's code could
     then read and change what the grading process can."""
@@ -37,6 +41,10 @@ class SubmissionRecord:
     def reasons_text(self) -> str:
         """The reasons on one line, as the command prints them and the CSV holds them."""
         return "; ".join(f"{notebook}: {reason}" for notebook, reason in self.reasons.items())
+
+    @property
+    def edits_text(self) -> str:
+        return "; ".join(f"{notebook}: {', '.join(edits)}" for notebook, edits in self.edits.items())
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
+import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 from sqlalchemy.exc import SAWarning
 
@@ -147,16 +148,23 @@ class ClassGrader:
         return write_csv(self.course.db_url, self.assignment, self.submitted(), self.records,
                          path or self.root / f"grades-{self.assignment}.csv")
 
+    def release(self, notebook: str) -> Path:
+        """The notebook as the learners were given it."""
+        return self.root / self.course.coursedir.release_directory / self.assignment / f"{notebook}.ipynb"
+
     def grade(self, student: str, folder: Path, notebooks: list[str]) -> SubmissionRecord:
         """Autograde one student: all notebooks at once, notebook by notebook if that fails."""
         started = time.perf_counter()
         record = SubmissionRecord(student, sandboxed=self.sandbox)
         failed: set[str] = set()
-        valid = []
+        valid, edits = [], {}
         for name in notebooks:
             problem = reasons.submission_problem(folder / f"{name}.ipynb")
             if problem is None:
                 valid.append(name)
+                edits[name] = self._edits(folder / f"{name}.ipynb", name)
+                if edits[name]:
+                    record.edits[name] = [edit.text for edit in edits[name]]
                 continue
             record.reasons[name] = problem
             if problem != reasons.NOT_SUBMITTED:
@@ -170,10 +178,14 @@ class ClassGrader:
                 if ended is Exit.TIMED_OUT:
                     record.reasons[name] = reasons.stopped(self.limits.submission_timeout)
                 elif ended is Exit.FAILED:
-                    record.reasons[name] = reasons.NOT_RUN
+                    record.reasons[name] = reasons.ungradable(edits[name]) or reasons.NOT_RUN
                 if ended is not Exit.GRADED:
                     failed.add(name)
-        return self._finish(record, [n for n in valid if n not in failed], failed, started)
+        return self._finish(record, [n for n in valid if n not in failed], notebooks, failed, started)
+
+    def _edits(self, submitted: Path, notebook: str) -> list[reasons.Edit]:
+        release = reasons.read_autograded(self.release(notebook))
+        return reasons.locked_cell_edits(release, nbformat.read(submitted, as_version=4)) if release else []
 
     def _autograde(self, student: str, notebook: str | None, log: Path) -> Exit:
         ended = self.autograder.run(student, notebook, log)
@@ -181,9 +193,11 @@ class ClassGrader:
             raise KeyboardInterrupt
         return ended
 
-    def _finish(self, record: SubmissionRecord, graded: list[str], failed: set[str],
+    def _finish(self, record: SubmissionRecord, graded: list[str], notebooks: list[str], failed: set[str],
                 started: float) -> SubmissionRecord:
-        """Read what nbgrader wrote for the notebooks it graded, and write the record."""
+        """Read what nbgrader wrote for the notebooks it graded, and write the record. A notebook
+        it did not grade this time scores 0, whatever an earlier grading gave it (a resubmission
+        that is broken or missing replaces the old score), and its old autograded copy goes."""
         for name in graded:
             nb = reasons.read_autograded(self.autograded(record.student, name))
             if nb is None:
@@ -191,8 +205,13 @@ class ClassGrader:
             if self.limits.cell_timeout is not None and reasons.timed_out(nb, self.course.timeout_error):
                 record.reasons.setdefault(name, reasons.interrupted_cell(self.limits.cell_timeout))
             record.checks[name] = reasons.cell_checks(nb)
+        ungraded = [name for name in notebooks if name not in graded]
+        for name in ungraded:
+            self.autograded(record.student, name).unlink(missing_ok=True)
         with Gradebook(self.course.db_url) as gradebook:
             _ensure_submission(gradebook, self.assignment, record.student)
+            for name in ungraded:
+                _zero(gradebook, self.assignment, record.student, name)
             submission = gradebook.find_submission(self.assignment, record.student)
             record.score, record.max_score = float(submission.score), float(submission.max_score)
             num_notebooks = len(submission.notebooks)
@@ -216,3 +235,14 @@ def _ensure_submission(gradebook: Gradebook, assignment: str, student: str) -> N
         with _WARNING_FILTERS, warnings.catch_warnings():
             warnings.filterwarnings("ignore", "Object of type .* not in session", SAWarning)
             gradebook.add_submission(assignment, student)
+
+
+def _zero(gradebook: Gradebook, assignment: str, student: str, notebook: str) -> None:
+    """No points for the notebook's cells, whatever an earlier grading or a grader gave."""
+    try:
+        submitted = gradebook.find_submission_notebook(notebook, assignment, student)
+    except MissingEntry:
+        return
+    for grade in submitted.grades:
+        grade.auto_score, grade.manual_score, grade.extra_credit = 0.0, None, None
+    gradebook.db.commit()

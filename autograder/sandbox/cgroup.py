@@ -116,7 +116,7 @@ def hierarchies() -> dict[str, Hierarchy]:
     found = {}
     for line in Path("/proc/self/mountinfo").read_text().splitlines():
         before, _, after = line.partition(" - ")
-        fields, (fstype, _source, options) = before.split(), after.split(" ", 2)
+        fields, (fstype, _, options) = before.split(), after.split(" ", 2)
         mount_root, mount_point = fields[3], Path(fields[4])
         if fstype == "cgroup":
             for controller in CONTROLLERS.keys() & set(options.split(",")):

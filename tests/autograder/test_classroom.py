@@ -231,6 +231,45 @@ def test_the_submission_timeout_set_in_nbgrader_config_stops_a_submission(graded
     assert read_csv(course)["late"]["status"] == "failed"
 
 
+def test_a_broken_resubmission_replaces_the_old_score_and_an_edited_grade_id_is_named(graded_one_at_a_time, tmp_path):
+    """``--regrade`` after three students resubmitted: one notebook that is not JSON and one that
+    kills its kernel (both graded in full before), a notebook no longer submitted, and a test
+    cell whose grade id the learner changed. Each loses what it had, with its reason; nothing
+    of the old grading survives for those notebooks, not even the autograded copy feedback is
+    made from."""
+    course = tmp_path / "course"
+    shutil.copytree(graded_one_at_a_time[0], course)
+    submitted = course / "notebooks" / "submitted"
+    for student in set(MIXED) - {"correct", "wrong", "deleted-correct"}:
+        shutil.rmtree(submitted / student)
+    (submitted / "correct" / "cofi" / "04_gradients.ipynb").write_text('{"cells": [ oops')
+    path = submitted / "correct" / "cofi" / "03_cofi_cost.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    next(c for c in nb.cells if grade_id(c) == "cofi-cost-loops").source = "import os\nos._exit(1)\n"
+    nbformat.write(nb, path)
+    (submitted / "deleted-correct" / "cofi" / "04_gradients.ipynb").unlink()
+    path = submitted / "wrong" / "cofi" / "04_gradients.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    next(c for c in nb.cells if grade_id(c) == "test-grad-X").metadata.nbgrader["grade_id"] = "mine"
+    nbformat.write(nb, path)
+
+    records = {r.student: r for r in ClassGrader(course, "cofi", regrade=True, log=lambda line: None).run()}
+    scores, table = cell_scores(course), read_csv(course)
+    assert scores["correct"] == expected(*FULL) and (records["correct"].status, records["correct"].score) == ("failed", 0)
+    assert "kernel died" in records["correct"].reasons["03_cofi_cost"]
+    assert "not valid JSON" in records["correct"].reasons["04_gradients"]
+    assert scores["deleted-correct"] == expected("test-grad-X", "test-grad-W", "test-grad-b")
+    assert records["deleted-correct"].reasons == {"04_gradients": "not submitted"}
+    assert scores["wrong"] == expected("test-cofi-cost-loops", "test-grad-X", "test-grad-W", "test-grad-b")
+    renamed = "cell test-grad-X had its nbgrader metadata changed (grade_id: 'test-grad-X' -> 'mine')"
+    assert records["wrong"].reasons == {"04_gradients": f"nbgrader cannot grade it: {renamed}"}
+    assert records["wrong"].edits == {"04_gradients": [renamed]} and renamed in table["wrong"]["edits"]
+    autograded = course / "notebooks" / "autograded"
+    assert not (autograded / "correct" / "cofi" / "04_gradients.ipynb").exists()
+    assert not (autograded / "deleted-correct" / "cofi" / "04_gradients.ipynb").exists()
+    assert (autograded / "wrong" / "cofi" / "03_cofi_cost.ipynb").exists()
+
+
 def test_two_jobs_give_the_same_scores_as_one(graded_one_at_a_time, tmp_path):
     one_at_a_time, _, _ = graded_one_at_a_time
     course = make_course(tmp_path)

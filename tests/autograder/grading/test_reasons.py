@@ -114,3 +114,65 @@ def test_a_submitted_notebook_that_cannot_be_graded_says_why(tmp_path, content, 
 def test_a_valid_submitted_notebook_has_no_problem(tmp_path):
     nbformat.write(new_notebook(cells=[new_code_cell("x = 1")]), tmp_path / "ok.ipynb")
     assert reasons.submission_problem(tmp_path / "ok.ipynb") is None
+
+
+def release_notebook():
+    """A release notebook as the learners get it: a locked markdown cell, a solution cell, a test cell."""
+    cells = [nbformat.v4.new_markdown_cell("Write f.", metadata={"nbgrader": {
+                 "grade": False, "solution": False, "locked": True, "grade_id": "intro", "schema_version": 3}}),
+             graded_cell("answer", solution=True),
+             graded_cell("test-answer")]
+    for number, cell in enumerate(cells):
+        cell["id"] = f"cell-{number}"
+    return new_notebook(cells=cells)
+
+
+def edited(change):
+    nb = release_notebook()
+    change(nb)
+    return [(edit.text, edit.blocks_grading) for edit in reasons.locked_cell_edits(release_notebook(), nb)]
+
+
+def test_a_learner_who_only_answers_changed_nothing_tracked():
+    def answer(nb):
+        nb.cells[1].source = "def f():\n    return 1\n"
+        nb.cells.append(new_code_cell("print('scratch')"))
+    assert edited(answer) == []
+
+
+def test_each_edit_to_a_tracked_cell_is_named_and_only_an_unknown_grade_id_stops_nbgrader():
+    def source(nb):
+        nb.cells[2].source = "pass"
+
+    def deleted(nb):
+        del nb.cells[0]
+
+    def retyped(nb):
+        nb.cells[2] = nbformat.v4.new_markdown_cell(nb.cells[2].source, metadata=nb.cells[2].metadata, id="cell-2")
+
+    def points(nb):
+        nb.cells[2].metadata.nbgrader["points"] = 100
+
+    def renamed(nb):
+        nb.cells[2].metadata.nbgrader["grade_id"] = "mine"
+
+    def added(nb):
+        nb.cells.append(graded_cell("extra"))
+
+    assert edited(source) == [("locked cell test-answer was edited", False)]
+    assert edited(deleted) == [("cell intro was deleted", False)]
+    assert edited(retyped) == [("cell test-answer was changed from code to markdown", False)]
+    assert edited(points) == [("cell test-answer had its nbgrader metadata changed (points: 2 -> 100)", False)]
+    assert edited(renamed) == [("cell test-answer had its nbgrader metadata changed "
+                                "(grade_id: 'test-answer' -> 'mine')", True)]
+    assert edited(added) == [("a cell was given the grade id 'extra', which the assignment does not have", True)]
+
+
+def test_the_reason_nbgrader_failed_names_only_the_edits_that_stop_it():
+    nb = release_notebook()
+    nb.cells[0].source = "changed"
+    nb.cells[2].metadata.nbgrader["grade_id"] = "mine"
+    assert reasons.ungradable(reasons.locked_cell_edits(release_notebook(), nb)) == (
+        "nbgrader cannot grade it: cell test-answer had its nbgrader metadata changed (grade_id: 'test-answer' -> 'mine')")
+    nb.cells[2].metadata.nbgrader["grade_id"] = "test-answer"
+    assert reasons.ungradable(reasons.locked_cell_edits(release_notebook(), nb)) is None

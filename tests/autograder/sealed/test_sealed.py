@@ -2,11 +2,7 @@
 sends back, so nothing a notebook does in its own process can pass a wrong answer, or reach the
 reference or the expected values."""
 
-import tempfile
-from pathlib import Path
-
 import nbformat
-import pytest
 from traitlets.config import Config
 
 from autograder.sealed.verdict import SealedVerdict
