@@ -74,9 +74,10 @@ def course_root(preprocessor) -> Path:
 
 def hidden_paths(root: Path) -> list[Path]:
     """What a learner's code must not read: the course (source notebooks, gradebook, every
-    submission), the repository's history and tests, the grader's HOME."""
+    submission), the repository's notebooks (the solutions, when the course lives elsewhere),
+    history and tests, the grader's HOME."""
     repository = Path(__file__).resolve().parents[2]
-    return [root, repository / ".git", repository / "tests", Path.home()]
+    return [root, repository / "notebooks", repository / ".git", repository / "tests", Path.home()]
 
 
 class SealedVerdict(Preprocessor):

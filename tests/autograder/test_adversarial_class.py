@@ -67,7 +67,7 @@ READER = '''import glob, json, os
 _found = {}
 for pattern in ("../../source/cofi/04_gradients.ipynb", "../../../source/cofi/04_gradients.ipynb",
                 "COURSE/notebooks/source/cofi/04_gradients.ipynb", "COURSE/notebooks/submitted/honest/cofi/*.ipynb",
-                "/**/source/cofi/04_gradients.ipynb"):
+                "REPO/*/source/cofi/04_gradients.ipynb", "COURSE/../**/source/cofi/04_gradients.ipynb"):
     for path in glob.glob(pattern, recursive=True):
         try:
             for cell in json.load(open(path))["cells"]:
