@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import asdict, dataclass, field
+from functools import partial
 
 MIME_TYPE = "application/vnd.autograder.check+json"
 """The output a check leaves in the notebook beside its HTML: ``CheckResult.to_dict()``."""
@@ -97,7 +98,7 @@ class CheckResult:
 
 def report(result: CheckResult) -> None:
     """Show the result (HTML in a notebook, text elsewhere); raise AssertionError if it failed,
-    so nbgrader scores the cell 0."""
+    so nbgrader scores the cell 0 (see ``failure``)."""
     try:
         from IPython import get_ipython
         from IPython.display import display
@@ -109,4 +110,20 @@ def report(result: CheckResult) -> None:
     else:
         print(result)
     if not result.passed:
-        raise AssertionError(str(result))
+        raise failure(result)
+
+
+def failure(result: CheckResult) -> AssertionError:
+    """The AssertionError a failed check raises once its result is shown. IPython shows what an
+    exception's ``_render_traceback_`` returns instead of its traceback: here one line, since a
+    traceback through the autograder would only bury the result. The notebook still gets an error
+    output (ename AssertionError, evalue the result as text), which nbgrader scores 0. A plain
+    AssertionError with an attribute, not a subclass, keeps that ename and survives pickling."""
+    error = AssertionError(str(result))
+    problems = sum(not case.passed for case in result.cases)
+    error._render_traceback_ = partial(_shown_above, f"{result.exercise}: {problems} problem(s), shown above")
+    return error
+
+
+def _shown_above(summary: str) -> list[str]:
+    return [f"AssertionError: {summary}"]

@@ -1,5 +1,9 @@
 """Helpers for the TensorFlow collaborative-filtering labs: MovieLens data and the reference math."""
 
+from .startup import start_tensorflow
+
+start_tensorflow()  # before the modules below import TensorFlow: see startup.py
+
 from .cofi import (
     check_cofi_inputs, cofi_cost_func, cofi_cost_func_np, cofi_cost_func_v, cofi_gradients,
     predict, similar_movies, squared_distance,
@@ -15,5 +19,5 @@ __all__ = [
     "CofiModel", "DataError", "GlobalMean", "MovieLens", "MovieMean", "ShapeError", "add_user",
     "check_cofi_inputs", "cofi_cost_func", "cofi_cost_func_np", "cofi_cost_func_v", "cofi_gradients",
     "load_movielens", "movie_means", "normalize_ratings", "predict", "recommend", "rmse", "similar_movies",
-    "split_ratings", "squared_distance", "train", "verify_checksums",
+    "split_ratings", "squared_distance", "start_tensorflow", "train", "verify_checksums",
 ]

@@ -4,6 +4,7 @@ by clicks, and a learner notebook run unchanged. Screenshots: test-artifacts/jup
 import re
 import urllib.request
 
+import nbformat
 import pytest
 from playwright.sync_api import expect
 
@@ -146,6 +147,43 @@ def test_learner_notebook_run_unchanged_shows_not_implemented_and_the_autograder
         assert result.count() == 1, f"check cell {index} shows no autograder result {where(path)}"
         text = result.inner_text()
         assert "not yet right" in text and "NotImplementedError" in text, text
+        assert_no_traceback(rendered.nth(index), path)
+
+
+def assert_no_traceback(cell, path):
+    """A failed check's cell shows its result and one line: no traceback through the autograder."""
+    shown = cell.locator(".jp-Cell-outputArea").inner_text()
+    assert "Traceback" not in shown and "autograder/" not in shown, \
+        f"a failed check shows a traceback {where(path)}:\n{shown}"
+    assert "shown above" in shown, shown
+
+
+WRONG_ANSWER = "def cost(w, x, y):\n    return w * x - y\n"
+"""Lab 1's first exercise without its square."""
+
+
+def test_a_wrong_answer_shows_the_red_box_with_its_hint_and_no_traceback(opened, lab):
+    path = "release/01_gradient_tape_wrong_answer.ipynb"
+    nb = nbformat.read(lab.root / "release" / "01_gradient_tape.ipynb", as_version=4)
+    ids = [cell.metadata.get("nbgrader", {}).get("grade_id") for cell in nb.cells]
+    nb.cells[ids.index("tape-cost")].source = WRONG_ANSWER
+    nbformat.write(nb, lab.root / path)
+
+    notebook = opened[path]
+    cells = notebook.cells()
+    index = ids.index("test-tape-cost")
+    errors = [o["ename"] for o in cells[index]["outputs"] if o["output_type"] == "error"]
+    assert errors == ["AssertionError"], f"the check showed {errors} {where(path)}"
+
+    cell = notebook.page.locator(".jp-Notebook .jp-Cell").nth(index)
+    cell.scroll_into_view_if_needed()
+    notebook.screenshot(Opened.screenshot_path(path, "failed_check"))
+    result = cell.locator(".autograder-result")
+    assert result.count() == 1, f"the check shows no autograder result {where(path)}"
+    text = result.inner_text()
+    for shown in ("not yet right", "expected", "actual", "the square is missing"):
+        assert shown in text, f"{shown!r} is not in the red box {where(path)}:\n{text}"
+    assert_no_traceback(cell, path)
 
 
 def test_jupyterlab_shuts_down_with_its_kernels(tmp_path):
