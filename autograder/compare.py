@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
+from .sealed.wire import Opaque
+
 _abs, _max, _all, _isfinite = np.abs, np.max, np.all, np.isfinite
 
 
@@ -19,8 +21,9 @@ def is_array(value) -> bool:
 
 
 def to_numpy(value) -> np.ndarray:
+    """A value as a NumPy array; a 0-d tensor of strings gives a 0-d array too, not bytes."""
     if isinstance(value, (tf.Tensor, tf.Variable)):
-        return value.numpy()
+        return np.asarray(value.numpy())
     return np.asarray(value)
 
 
@@ -36,9 +39,18 @@ def is_number(value) -> bool:
 
 
 def describe(value) -> str:
-    """What a value is, in a few words: its type, and for arrays their shape and dtype."""
+    """What a value is, in a few words: its type, for arrays their shape and dtype, for lists and tuples
+    their length."""
     if is_array(value):
-        return f"{type(value).__name__} of shape {tuple(value.shape)} and dtype {to_numpy(value).dtype}"
+        dtype = value.dtype.name if isinstance(value, (tf.Tensor, tf.Variable)) else value.dtype
+        return f"{type(value).__name__} of shape {tuple(value.shape)} and dtype {dtype}"
+    if isinstance(value, Opaque):  # back from a sealed run as only the name of its type
+        return value.type_name
+    if isinstance(value, (list, tuple)):
+        try:
+            return f"{type(value).__name__} of {len(value)} item{'' if len(value) == 1 else 's'}"
+        except Exception:  # a learner's list subclass may make len() raise
+            pass
     return type(value).__name__
 
 
@@ -60,13 +72,32 @@ def scale(expected: np.ndarray) -> float:
 
 
 def difference(actual: np.ndarray, expected: np.ndarray) -> np.ndarray:
-    return _abs(actual - expected)
+    with np.errstate(all="ignore"):  # a learner's 1e308 overflows to inf: a mismatch, not a warning
+        return _abs(actual - expected)
+
+
+def as_floats(value) -> np.ndarray | None:
+    """A learner's number or array as floats, or None when it is not real numbers (text, objects,
+    complex numbers with an imaginary part, a ragged list, a value whose conversion raises)."""
+    try:
+        array = to_numpy(value)
+        if array.dtype.kind == "c":
+            if bool(_all(array.imag == 0)):
+                array = array.real
+            else:
+                return None
+        if array.dtype.kind not in "biuf":
+            return None
+        return array.astype(float)
+    except Exception:  # the value is the learner's: any conversion of it may raise anything
+        return None
 
 
 def matches(actual, expected, rtol: float = 1e-6) -> bool:
-    """Whether two numbers or arrays of one shape agree within rtol times ``scale(expected)``."""
-    actual, expected = np.asarray(actual, dtype=float), np.asarray(expected, dtype=float)
-    if actual.shape != expected.shape or not bool(_all(_isfinite(actual))):
+    """Whether two numbers or arrays of one shape agree within rtol times ``scale(expected)``;
+    whatever ``actual`` is, a value that is not real numbers of that shape does not match."""
+    actual, expected = as_floats(actual), np.asarray(expected, dtype=float)
+    if actual is None or actual.shape != expected.shape or not bool(_all(_isfinite(actual))):
         return False
     if expected.size == 0:
         return True

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .compare import matches, to_numpy
+from .compare import matches
 from .engine import Case, Diagnosis
 
 
@@ -27,8 +27,8 @@ class Mistake:
 
 
 def reproduces(mistake: Mistake, cases: Sequence[Case], outputs, rtol: float = 1e-5) -> bool:
-    """Whether the mistake gives the learner's output on every case."""
-    return all(matches(to_numpy(output), mistake.compute(*case.args), rtol) for case, output in zip(cases, outputs))
+    """Whether the mistake gives the learner's output on every case (``matches`` reads any output)."""
+    return all(matches(output, mistake.compute(*case.args), rtol) for case, output in zip(cases, outputs))
 
 
 def recognise(mistakes: Sequence[Mistake], cases: Sequence[Case], outputs, rtol: float = 1e-5) -> Diagnosis | None:

@@ -8,6 +8,7 @@ inputs the function changed in place are reported as such.
 
 from __future__ import annotations
 
+import linecache
 import re
 import signal
 import sys
@@ -37,8 +38,9 @@ class Guards:
     """Code objects of reference functions the learner's function must not call -> their names."""
     library_paths: tuple[str, ...] = ()
     """Folders whose frames are not the learner's (the course's reference packages)."""
-    error_hints: Sequence[tuple[re.Pattern, str]] = ()
-    """(pattern, hint): an error whose text matches gets the hint (a shape error names the notation)."""
+    error_hints: Sequence[tuple] = ()
+    """(pattern, hint) or (pattern, hint, what it means): an error whose text matches gets the hint
+    (a shape error names the notation), and what it means in place of the library's words."""
 
 
 @dataclass
@@ -69,16 +71,50 @@ def _changed(before, value) -> bool:
     return now.shape != before.shape or not np.array_equal(now, before, equal_nan=True)
 
 
+_AUTOGRAPH = "__autograph_generated_file"
+"""The file AutoGraph writes a tf.function's code into: never the learner's own line."""
+_TEXT_FRAME = re.compile(r'File "([^"]+)", line (\d+), in ')
+"""A frame TensorFlow writes into an error's text ("in user code:", "defined at"): the learner's
+line inside a tf.function is only there, the traceback has the generated file instead."""
+_NODE = re.compile(r"\s*for '\{\{node [^']*'|\s*\[\[\{\{node [^\]]*\]\]|\s*\[Op:[^\]]*\]")
+
+
+def _learners(filename: str, ours: tuple[str, ...]) -> bool:
+    return not filename.startswith(ours) and "site-packages" not in filename and _AUTOGRAPH not in filename
+
+
+def _message(error: BaseException) -> str:
+    """str(error), which a learner's own exception class may make raise."""
+    try:
+        return str(error)
+    except Exception:  # the learner's __str__ may raise anything
+        return "(its message cannot be read)"
+
+
 def learner_line(error: BaseException, library_paths: Sequence[str] = ()) -> str:
-    """The last line of the learner's code in the traceback, where the mistake most likely is."""
+    """The last line of the learner's code in the traceback, where the mistake most likely is;
+    inside a tf.function, the learner's line TensorFlow names in the error's text."""
     ours = (_AUTOGRADER, *library_paths)
-    frames = [f for f in traceback.extract_tb(error.__traceback__)
-              if not f.filename.startswith(ours) and "site-packages" not in f.filename]
+    frames = [(f.filename, f.lineno, f.line) for f in traceback.extract_tb(error.__traceback__)
+              if _learners(f.filename, ours)]
+    frames += [(name, int(number), linecache.getline(name, int(number)).strip())
+               for name, number in _TEXT_FRAME.findall(_message(error)) if _learners(name, ours)]
     if not frames:
         return ""
-    frame = frames[-1]
-    where = "your code" if frame.filename.startswith(("<ipython", "/tmp/ipykernel")) else Path(frame.filename).name
-    return f"line {frame.lineno} of {where}: {frame.line}" if frame.line else f"line {frame.lineno} of {where}"
+    filename, lineno, line = frames[-1]
+    where = "your code" if filename.startswith(("<ipython", "/tmp/ipykernel")) else Path(filename).name
+    return f"line {lineno} of {where}: {line}" if line else f"line {lineno} of {where}"
+
+
+def error_text(error: BaseException) -> str:
+    """The error's own sentence: for an error TensorFlow raised inside a tf.function, its last
+    paragraph without the frames and graph node names wrapped around it."""
+    text = _message(error)
+    if "in user code:" in text or "Detected at node" in text:
+        paragraphs = [p for p in text.split("\n\n") if p.strip()]
+        text = paragraphs[-1] if paragraphs else text
+        text = re.sub(rf"^\s*{re.escape(type(error).__name__)}: ", "", text)
+    return " ".join(_NODE.sub("", text).split())
 
 
 def _alarm(_signum, _frame):
@@ -121,11 +157,17 @@ def call(fn: Callable, args: tuple, guards: Guards, *, watch: dict[int, str] | N
     except NotImplementedError:
         return Outcome(error="raises NotImplementedError: the exercise is not written yet",
                        hint="replace `raise NotImplementedError()` with your code")
-    except Exception as error:  # a learner's function may raise anything
+    except KeyboardInterrupt:  # the person at the keyboard (or nbgrader's timeout) stopping the check
+        raise
+    except BaseException as error:  # anything else the learner's function raises is its answer, sys.exit() too
         line = learner_line(error, guards.library_paths)
-        text = f"{type(error).__name__}: {error}"
-        hint = next((hint for pattern, hint in guards.error_hints if pattern.search(text)), "")
-        return Outcome(error=f"raised {text}".strip() + (f" (at {line})" if line else ""), hint=hint)
+        said, hint = error_text(error), ""
+        for pattern, found, *what_it_means in guards.error_hints:
+            if pattern.search(f"{type(error).__name__}: {_message(error)}"):
+                hint, said = found, (what_it_means[0] if what_it_means else said)
+                break
+        return Outcome(error=f"raised {type(error).__name__}: {said}".strip() + (f" (at {line})" if line else ""),
+                       hint=hint)
     finally:
         if use_alarm:
             signal.setitimer(signal.ITIMER_REAL, 0)
