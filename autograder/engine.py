@@ -87,6 +87,9 @@ class Case:
     watch: dict[int, str] = field(default_factory=dict)
     rtol: float = 1e-6
     info: dict = field(default_factory=dict)
+    explain_error: Callable[[Invoke, Case, str], Diagnosis | None] | None = None
+    """When the call raised: ``explain_error(invoke, case, error)`` may probe the learner's function
+    (on inputs where the mistake does not raise) and name the mistake better than the error's hint."""
 
 
 Stage = Callable[[Case, Any], "Problem | None"]
@@ -163,7 +166,10 @@ def run_check(spec: Spec, fn, cases: Sequence[Case], target: Target | None = Non
     for case in cases:
         outcome = target.run(case.run) if case.run else invoke(*case.args, watch=case.watch)
         if outcome.error:
-            result.add(CaseResult(case.name, False, outcome.error, hint=outcome.hint))
+            problem = Problem(outcome.error, hint=outcome.hint)
+            if case.explain_error is not None and not case.run:
+                problem = _diagnosed(problem, _explained(case, invoke, outcome.error))
+            result.add(_failed(case.name, problem))
             return result
         outputs.append(outcome.value)
     for stage in spec.stages:
@@ -190,6 +196,13 @@ def run_check(spec: Spec, fn, cases: Sequence[Case], target: Target | None = Non
 def _more(problem: Problem, count: int) -> Problem:
     return Problem(problem.message + f" (and {count} more case(s) fail the same way)", problem.expected,
                    problem.actual, problem.hint, problem.mistake)
+
+
+def _explained(case: Case, invoke: Invoke, error: str) -> Diagnosis | None:
+    try:
+        return case.explain_error(invoke, case, error)
+    except Exception:  # probing with the learner's values must not crash the check; keep the error's hint
+        return None
 
 
 def _diagnosed(problem: Problem, diagnosis: Diagnosis | None) -> Problem:

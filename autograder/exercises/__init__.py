@@ -19,7 +19,15 @@ the functions a learner must not call."""
 SHAPE_ERROR = re.compile(r"matmul|size-incompatible|shapes .* not aligned|could not be broadcast|"
                          r"Incompatible shapes|mismatch in its core dimension", re.I)
 ERROR_HINTS = ((SHAPE_ERROR, "the shapes do not fit together: is X or W transposed? X is (num_movies, num_features), "
-                             "W is (num_users, num_features)"),)
+                             "W is (num_users, num_features)"),
+               (re.compile(r"no attribute '_unique_id'"),
+                "apply_gradients takes (gradient, variable) pairs: zip(grads, variables), gradients first",
+                "optimizer.apply_gradients was given (variable, gradient) pairs: zip(variables, grads)"),
+               (re.compile(r"No gradients provided for any variable"),
+                "compute the cost from the variables inside the `with tf.GradientTape() as tape:` block, then take "
+                "tape.gradient(cost, variables) after it",
+                "the tape gave no gradients: the cost was not computed under the tape (or not from the variables)"))
+"""(pattern, hint[, what it means]): what a library's error text says the learner did (see runner.Guards)."""
 
 
 def load():

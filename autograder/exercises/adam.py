@@ -29,8 +29,11 @@ def _step_problem(kind: str, start: tuple[float, ...]):
 def steps(invoke, kind: str, start, learning_rate: float) -> Outcome:
     """Run ``STEPS`` steps of a step function from ``start``; ``invoke(cost_fn, variables,
     optimizer)`` calls it. Gives the costs it returned and the variables' final values."""
+    return _trajectory(invoke, kind, start, autodiff.adam(learning_rate))
+
+
+def _trajectory(invoke, kind: str, start, optimizer) -> Outcome:
     variables, cost_fn = _step_problem(kind, start)
-    optimizer = autodiff.adam(learning_rate)
     costs = []
     for _ in range(STEPS):
         outcome = invoke(cost_fn, variables, optimizer)
@@ -54,18 +57,31 @@ def _step_type(case, value):
 
 
 def _step_value(case, value):
+    """The first cost (nothing updated yet), then the variables after the steps, then the later
+    costs: a wrong update changes every later cost, so the variables say what is wrong."""
     costs, variables = value
     expected_costs, expected_variables = case.expected
     actual_costs = np.array([float(to_numpy(c)) for c in costs])
+    if not matches(actual_costs[0], expected_costs[0], 1e-5):
+        return Problem("the cost returned by the first step is wrong", f"{float(expected_costs[0]):.6g}",
+                       f"{actual_costs[0]:.6g}", "return the cost computed under the tape, before the update")
+    if not all(matches(v, e, 1e-5) for v, e in zip(variables, expected_variables)):
+        if all(matches(v, s) for v, s in zip(variables, case.info["start"])):
+            hint = ("the variables did not change: rebinding the name (`v = v - lr * g`) or only taking the gradients "
+                    "leaves them as they were; update them with optimizer.apply_gradients(zip(grads, variables))")
+        elif all(matches(v, d, 1e-5) for v, d in zip(variables, case.info["gradient_descent"])):
+            hint = ("the variables took plain gradient descent steps (v minus learning rate times gradient), not "
+                    "Adam's: update them with optimizer.apply_gradients(zip(grads, variables))")
+        else:
+            hint = "the variables are not where Adam takes them: use tape.gradient(cost, variables) and the optimizer " \
+                   "you are given, once per step"
+        costs_too = "" if matches(actual_costs, np.array(expected_costs), 1e-5) else \
+            f"the costs returned over {STEPS} steps are wrong, because "
+        return Problem(f"{costs_too}the variables after {STEPS} steps are wrong", short_list(expected_variables),
+                       short_list(variables), hint)
     if not matches(actual_costs, np.array(expected_costs), 1e-5):
         return Problem(f"the costs returned over {STEPS} steps are wrong", short_list(expected_costs),
                        short_list(actual_costs), "return the cost computed under the tape, before the update")
-    if not all(matches(v, e, 1e-5) for v, e in zip(variables, expected_variables)):
-        unchanged = all(matches(v, s) for v, s in zip(variables, case.info["start"]))
-        hint = ("the variables did not change: pass zip(grads, variables) to optimizer.apply_gradients"
-                if unchanged else "use tape.gradient(cost, variables) and the optimizer you are given, once per step")
-        return Problem(f"the variables after {STEPS} steps are wrong", short_list(expected_variables),
-                       short_list(variables), hint)
     return None
 
 
@@ -77,7 +93,9 @@ def _step_cases(rng) -> list[Case]:
                     ("the line fit (w, b)", tuple(float(v) for v in np.round(rng.uniform(-2, 2, 2), 2)),
                      float(np.round(rng.uniform(0.02, 0.2), 3)))]
     return [Case(f"{STEPS} Adam steps on {kind} from {start}, learning rate {lr}", run=Run(steps, (kind, start, lr)),
-                 expected=steps(_reference, kind, start, lr).value, info={"start": start})
+                 expected=steps(_reference, kind, start, lr).value,
+                 info={"start": start,
+                       "gradient_descent": _trajectory(_reference, kind, start, autodiff.GradientDescent(lr)).value[1]})
             for kind, start, lr in settings]
 
 

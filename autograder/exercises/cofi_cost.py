@@ -8,12 +8,13 @@ import tensorflow as tf
 
 from lab_utils import cofi
 
-from ..compare import describe, matches, to_numpy
+from ..compare import describe, matches, short, to_numpy
 from ..engine import Diagnosis, FollowUp, Problem, Run, close_to_expected, number_type
 from ..mistakes import Mistake
 from ..registry import Exercise, register
 from ..runner import Outcome
-from .cofi_inputs import COFI_PARAMS, as_float, cofi_cases, cofi_inputs, cofi_references, on_floats
+from .cofi_inputs import (COFI_PARAMS, PROBE, as_float, cofi_cases, cofi_inputs, cofi_references, on_floats,
+                          relation)
 
 
 def _cost(adjust):
@@ -53,6 +54,11 @@ COST_MISTAKES: tuple[Mistake, ...] = (
     Mistake("unrated entries are counted (R is ignored)",
             "entries with R = 0 count in your cost: multiply the error by R (or skip them when R[i, j] is 0)",
             _cost(lambda E, norms, lam, **_: 0.5 * np.sum(E**2) + lam / 2 * norms)),
+    Mistake("Y leaks in at unrated entries",
+            "only the prediction is multiplied by R, so y(i,j) at unrated entries leaks into your cost: "
+            "multiply the whole error (X W^T + b - Y) by R",
+            _cost(lambda X, W, b, Y, R, norms, lam, **_: 0.5 * np.sum((R * cofi.prediction(X, W, b) - Y) ** 2)
+                  + lam / 2 * norms)),
     Mistake("b is left out", "the prediction is w(j) . x(i) + b(j): b is missing",
             _cost(lambda X, W, b, Y, R, norms, lam, **_: 0.5 * np.sum(R * (cofi.prediction(X, W, 0 * b) - Y) ** 2)
                   + lam / 2 * norms)),
@@ -69,30 +75,85 @@ COST_MISTAKES: tuple[Mistake, ...] = (
 )
 
 
-def localize(invoke, case) -> Diagnosis | None:
-    """Re-evaluate the learner's cost on variants of a failing case to say which term is wrong:
-    lambda_ = 0 leaves the squared-error term alone, R all zeros the regularization alone."""
-    X, W, b, Y, R, lambda_ = as_float(*case.args)
-
-    def agrees(*args) -> bool | None:
+def _learner_cost(invoke):
+    """The learner's cost on given inputs as a float, or None when it raises or is not one number."""
+    def cost(*args) -> float | None:
         outcome = invoke(*args)
         if outcome.error:
             return None
-        return matches(to_numpy(outcome.value), cofi.cofi_cost_func_np(*args), 1e-5)
+        try:
+            value = float(np.asarray(to_numpy(outcome.value), dtype=float))
+        except (TypeError, ValueError):
+            return None
+        return value if np.isfinite(value) else None
+    return cost
 
+
+def _squared_relation(cost) -> str:
+    """How the learner's squared-error term relates to the right one, on PROBE (lambda_ = 0)."""
+    X, W, b, Y, R, _ = PROBE
+    got, want = cost(X, W, b, Y, R, 0.0), cofi.cofi_cost_func_np(X, W, b, Y, R, 0.0)
+    if got is None:
+        return ""
+    per_entry = 0.5 * R * (cofi.prediction(X, W, b) - Y) ** 2
+    left_out = {"the last movie (does a loop stop at num_movies - 1?)": per_entry[-1].sum(),
+                "the first movie (does a loop start at 1?)": per_entry[0].sum(),
+                "the last user (does a loop stop at num_users - 1?)": per_entry[:, -1].sum(),
+                "the first user (does a loop start at 1?)": per_entry[:, 0].sum()}
+    return relation(got, want, R, left_out)
+
+
+def _regularization_relation(cost) -> str:
+    """How the learner's regularization relates to the right one, on PROBE with R and Y all zeros."""
+    X, W, b, Y, R, lambda_ = PROBE
+    got = cost(X, W, b, np.zeros_like(Y), np.zeros_like(R), lambda_)
+    if got is None:
+        return ""
+    want = cofi.cofi_cost_func_np(X, W, b, np.zeros_like(Y), np.zeros_like(R), lambda_)
+    left_out = {f"the {which} row of {name}": lambda_ / 2 * np.sum(array[row] ** 2)
+                for name, array in (("X", X), ("W", W)) for which, row in (("last", -1), ("first", 0))}
+    return relation(got, want, R, left_out)
+
+
+def _said(words: str) -> str:
+    return f": yours is {words}" if words else ""
+
+
+def localize(invoke, case) -> Diagnosis | None:
+    """Re-evaluate the learner's cost on variants of a failing case to say which term is wrong:
+    lambda_ = 0 leaves the squared-error term alone, R (and Y) all zeros the regularization alone;
+    then, on PROBE, how the wrong term relates to the right one."""
+    X, W, b, Y, R, lambda_ = as_float(*case.args)
+    cost = _learner_cost(invoke)
+
+    def agrees(*args) -> bool | None:
+        value = cost(*args)
+        return None if value is None else matches(value, cofi.cofi_cost_func_np(*args), 1e-5)
+
+    here, there = cost(X, W, b, Y, R, lambda_), cost(*PROBE)
+    if here is not None and here == there and not matches(cofi.cofi_cost_func_np(*PROBE),
+                                                         cofi.cofi_cost_func_np(X, W, b, Y, R, lambda_), 1e-5):
+        return Diagnosis(f"your cost is {here:.6g} whatever the inputs (the same for this case and for 5 movies x "
+                         "3 users): compute it from X, W, b, Y, R and lambda_")
     squared_ok = agrees(X, W, b, Y, R, 0.0)
-    regularization_ok = agrees(X, W, b, Y, np.zeros_like(R), lambda_ if lambda_ else 1.0)
+    regularization_ok = agrees(X, W, b, np.zeros_like(Y), np.zeros_like(R), lambda_ if lambda_ else 1.0)
     if squared_ok and regularization_ok is False:
         return Diagnosis("the squared-error term is right (checked with lambda_ = 0); the regularization "
-                         "lambda_/2 (sum W^2 + sum X^2) is not (checked with R all zeros)")
+                         "lambda_/2 (sum W^2 + sum X^2) is not (checked with R all zeros)"
+                         + _said(_regularization_relation(cost)))
     if regularization_ok and squared_ok is False:
         without_b = agrees(X, W, np.zeros_like(b), Y, R, 0.0)
         where = (" With b = 0 it is right, so look at how b enters the prediction." if without_b else "")
         return Diagnosis("the regularization is right (checked with R all zeros); the squared-error term over the "
-                         "rated entries is not (checked with lambda_ = 0)." + where)
+                         "rated entries is not (checked with lambda_ = 0)" + _said(_squared_relation(cost)) + "."
+                         + where)
+    if squared_ok is False and regularization_ok is None and (words := _squared_relation(cost)):
+        return Diagnosis("the squared-error term over the rated entries is wrong (checked with lambda_ = 0)"
+                         + _said(words))
     if squared_ok is False and regularization_ok is False:
+        both = relation(there, cofi.cofi_cost_func_np(*PROBE), PROBE[4]) if there is not None else ""
         return Diagnosis("both the squared-error term (checked with lambda_ = 0) and the regularization (checked "
-                         "with R all zeros) differ from the expected values")
+                         "with R all zeros) differ from the expected values" + _said(both))
     return None
 
 
@@ -113,26 +174,81 @@ def _tensor_cost_type(case, value):
 TAPE_CASE = "GradientTape differentiates it with respect to X, W and b"
 
 
-def tape_through(invoke) -> Outcome:
-    """A tape around the learner's cost of variables X, W, b: which of them get no gradient."""
+def _tape_inputs() -> tuple:
+    """The inputs the tape follow-up differentiates at: the visible case with tf.Variable inputs."""
     _, arrays, lambda_ = cofi_inputs(tensors=True)[-1]
+    return (*arrays, lambda_)
+
+
+def tape_through(invoke) -> Outcome:
+    """A tape around the learner's cost of variables X, W, b: the tape's gradient for each of
+    them as an array, or None where the tape found none (plain data, judged by ``_tape_gradients``)."""
+    *arrays, lambda_ = _tape_inputs()
     variables = [tf.Variable(a) for a in arrays[:3]]
     with tf.GradientTape() as tape:
         outcome = invoke(*variables, *arrays[3:], lambda_)
     if outcome.error:
         return outcome
-    grads = tape.gradient(outcome.value, variables)
-    return Outcome(value=[n for n, g in zip("XWb", grads) if g is None])
+    try:
+        grads = tape.gradient(outcome.value, variables)
+    except Exception as error:  # the learner's cost may be anything the stages let through
+        return Outcome(error=f"GradientTape cannot differentiate your cost ({type(error).__name__}: {error})",
+                       hint="compute the cost from X, W and b with tf operations")
+    return Outcome(value=[None if g is None else tf.convert_to_tensor(g).numpy() for g in grads])
 
 
-def _all_reached(missing) -> Problem | None:
+NOT_SEEN = ("compute the regularization with tf operations (tf.reduce_sum, tf.square), not np.sum, "
+            "so the tape sees it")
+SQUARED_NOT_SEEN = ("compute the squared error with tf operations (tf.linalg.matmul, tf.reduce_sum), not NumPy "
+                    "or .numpy(), so the tape sees it")
+
+
+def _tape_gradients(grads) -> Problem | None:
+    """Whether the tape's gradients of the learner's cost are the reference gradients, and if not,
+    which part of the cost the tape did not see."""
+    X, W, b, Y, R, lambda_ = as_float(*_tape_inputs())
+    expected = cofi.cofi_gradients(X, W, b, Y, R, lambda_)
+    grads = list(grads)
+    if len(grads) != 3:
+        return Problem(f"the tape gave {len(grads)} gradients, expected 3 (X, W, b)")
+    missing = [name for name, g in zip("XWb", grads) if g is None]
+    if missing == ["b"]:
+        return Problem("no gradient for b: the tape does not see the squared-error term, the only one b is in",
+                       hint=SQUARED_NOT_SEEN)
     if missing:
-        return Problem(f"no gradient for {', '.join(missing)}", hint="compute the cost from the variables with tf operations")
-    return None
+        return Problem(f"no gradient for {', '.join(missing)}",
+                       hint="compute the cost from the variables with tf operations")
+    lacking, only_regularization, other = [], [], []
+    for name, grad, want, own in zip("XWb", grads, expected, (X, W, None)):
+        grad = np.asarray(grad, dtype=float)
+        if matches(grad, want, 1e-5):
+            continue
+        if own is not None and lambda_ and matches(grad + lambda_ * own, want, 1e-5):
+            lacking.append(name)
+        elif matches(grad, 0 * want if own is None else lambda_ * own, 1e-5):
+            only_regularization.append(name)
+        else:
+            other.append((name, grad, want))
+    if not (lacking or only_regularization or other):
+        return None
+    name = (lacking or only_regularization or [other[0][0]])[0]
+    want = expected["XWb".index(name)]
+    got = np.asarray(grads["XWb".index(name)], dtype=float)
+    if lacking:
+        terms = " and ".join(f"dJ/d{n} lacks lambda_ * {n}" for n in lacking)
+        return Problem(f"the tape's {terms}: the value is right but the tape does not see the regularization",
+                       short(want), short(got), NOT_SEEN)
+    if only_regularization:
+        names = ", ".join(f"dJ/d{n}" for n in only_regularization)
+        return Problem(f"the tape's {names} lacks the squared-error term: the value is right but the tape does "
+                       "not see that term", short(want), short(got), SQUARED_NOT_SEEN)
+    return Problem(f"the tape's dJ/d{name} differs from the expected gradient (largest difference "
+                   f"{float(np.max(np.abs(got - want))):.3g})", short(want), short(got),
+                   "compute the whole cost from X, W and b with tf operations, so the tape sees every term")
 
 
 register(Exercise(
     "cofi_cost_v", "cofi_cost_func_v (vectorized, TensorFlow)", COFI_PARAMS, cofi_cases(cofi.cofi_cost_func_np, True),
     [_tensor_cost_type, close_to_expected()], doc="The vectorized TensorFlow cost, differentiable.",
-    forbidden=cofi_references, mistakes=COST_MISTAKES, localize=localize, follow_ups=[FollowUp(TAPE_CASE, Run(tape_through), _all_reached)],
+    forbidden=cofi_references, mistakes=COST_MISTAKES, localize=localize, follow_ups=[FollowUp(TAPE_CASE, Run(tape_through), _tape_gradients)],
 ))

@@ -7,7 +7,7 @@ import tensorflow as tf
 
 from lab_utils import cofi
 
-from ..compare import to_numpy
+from ..compare import matches, to_numpy
 from ..engine import Case
 
 COFI_PARAMS = ("X", "W", "b", "Y", "R", "lambda_")
@@ -61,14 +61,15 @@ def as_float(X, W, b, Y, R, lambda_) -> tuple:
     return (*(to_numpy(a).astype(np.float64) for a in (X, W, b, Y, R)), lambda_)
 
 
-def cofi_cases(reference, tensors: bool):
-    """A function of rng giving the cases, each expected to equal ``reference`` on float64 inputs."""
+def cofi_cases(reference, tensors: bool, explain_error=None):
+    """A function of rng giving the cases, each expected to equal ``reference`` on float64 inputs;
+    ``explain_error`` as in ``engine.Case``."""
     def make(rng) -> list[Case]:
         cases = []
         for name, arrays, lambda_ in cofi_inputs(rng, tensors):
             float32 = to_numpy(arrays[0]).dtype == np.float32
             cases.append(Case(name, args=(*arrays, lambda_), expected=reference(*as_float(*arrays, lambda_)),
-                              watch=COFI_WATCH, rtol=1e-4 if float32 else 1e-6))
+                              watch=COFI_WATCH, rtol=1e-4 if float32 else 1e-6, explain_error=explain_error))
         return cases
     return make
 
@@ -88,3 +89,50 @@ def cofi_references() -> list:
     return [cofi.cofi_cost_func, cofi.cofi_cost_func_np, cofi.cofi_cost_func_v, cofi.cofi_gradients,
             cofi.gradients_from_error, cofi.masked_error, cofi.prediction, cofi.regularization,
             sparse.cofi_cost_sparse, sparse.squared_error_sparse, sparse.cofi_gradients_sparse, sparse.pair_predictions]
+
+
+PROBE = (*cofi_arrays(np.random.default_rng(5), 5, 3, 2), 1.5)
+"""Inputs on which the counts differ from each other and from 2: 5 movies, 3 users, 7 ratings,
+15 (movie, user) pairs, lambda_ = 1.5; a wrong term's ratio to the right one tells which it is."""
+
+FACTORS = (
+    (2.0, "twice the expected: is a 1/2 missing?"),
+    (0.5, "half the expected: is a 1/2 applied twice?"),
+)
+
+
+def counts(R) -> tuple[tuple[float, str, str], ...]:
+    """(count, what a factor of it means, what a division by it means) for the counts of R."""
+    num_movies, num_users = np.shape(R)
+    named = ((num_users, "num_users", "inside the loop over users"),
+             (num_movies, "num_movies", "inside the loop over movies"),
+             (float(np.sum(R)), "the number of ratings", "once per rating"),
+             (num_movies * num_users, "num_movies * num_users", "inside both loops"))
+    return tuple((count, f"{name} times the expected: is it added {where}? add it once, after the loops",
+                  f"the expected divided by {name}: it is a sum, not a mean; do not divide")
+                 for count, name, where in named)
+
+
+def relation(got, want, R, left_out: dict[str, np.ndarray | float] | None = None, factors=FACTORS) -> str:
+    """How a wrong term ``got`` relates to the right one ``want`` (numbers or arrays of one shape),
+    in words, when the relation is a recognisable one: a factor of 2 or 1/2, a count of R's entries
+    (something added inside a loop that belongs outside it, a mean instead of a sum), zero, or the
+    right value less one of the parts ``left_out`` names (what was left out -> its contribution).
+    ``factors`` says what a factor of 2 or 1/2 means."""
+    got, want = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
+    if got.shape != want.shape or not np.any(want) or not np.all(np.isfinite(got)):
+        return ""
+    if not np.any(got):
+        return "zero where it should not be: is it added only where R[i, j] is 1? add it once, after the loops"
+    for factor, words in factors:
+        if matches(got, factor * want, 1e-5):
+            return words
+    for count, times, divided in counts(R):
+        if count > 1 and matches(got, count * want, 1e-5):
+            return times
+        if count > 1 and matches(got, want / count, 1e-5):
+            return divided
+    for what, part in (left_out or {}).items():
+        if np.any(part) and matches(got, want - part, 1e-5):
+            return f"the expected without {what}"
+    return ""

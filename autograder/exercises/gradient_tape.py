@@ -7,7 +7,7 @@ import tensorflow as tf
 
 from lab_utils import autodiff
 
-from ..compare import describe
+from ..compare import describe, matches
 from ..engine import Case, Problem, Run, close_to_expected, number_type
 from ..mistakes import Mistake
 from ..registry import Exercise, register
@@ -50,6 +50,10 @@ def _tape_value(case, value):
     pair = Case(case.name, expected=case.expected, rtol=1e-5)
     problem = close_to_expected()(pair, np.array([float(cost), float(gradient)]))
     if problem:
+        w, x, y = case.run.params
+        if matches(np.array([float(cost), float(gradient)]), np.array([w * x - y, x]), 1e-5):
+            return Problem("wrong [cost, dJ/dw]", problem.expected, problem.actual,
+                           "the square is missing: J(w) = (w x - y) ** 2, not w x - y", "the square is missing")
         return Problem("wrong [cost, dJ/dw]", problem.expected, problem.actual, "J(w) = (w x - y) ** 2")
     return None
 
@@ -71,6 +75,9 @@ DERIVATIVE_MISTAKES = (
             lambda w, x, y: 2 * (w * x - y)),
     Mistake("the power rule's factor 2 is missing", "the power rule brings down the exponent: d/du u^2 = 2u",
             lambda w, x, y: (w * x - y) * x),
+    Mistake("w instead of x in the chain rule's factor",
+            "the chain rule multiplies by the derivative of the inside, w x - y, with respect to w: that is x, not w",
+            lambda w, x, y: 2 * (w * x - y) * w),
     Mistake("the sign is flipped", "the sign is flipped: J grows when w x moves away from y",
             lambda w, x, y: -autodiff.simple_cost_derivative(w, x, y)),
 )

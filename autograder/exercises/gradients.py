@@ -6,10 +6,12 @@ import numpy as np
 
 from lab_utils import cofi
 
-from ..engine import array_of_shape, close_to_expected
+from ..compare import describe, is_number, matches, to_numpy
+from ..engine import Diagnosis, Problem, array_of_shape, close_to_expected
 from ..mistakes import Mistake
 from ..registry import Exercise, register
-from .cofi_inputs import COFI_PARAMS, cofi_cases, cofi_references, on_floats
+from . import SHAPE_ERROR
+from .cofi_inputs import COFI_PARAMS, PROBE, cofi_arrays, cofi_cases, cofi_references, on_floats, relation
 
 WHICH = {"X": 0, "W": 1, "b": 2}
 """The position of each gradient in ``cofi.gradients_from_error``'s result."""
@@ -63,14 +65,124 @@ def _bias_shape_hint(case, got) -> str:
 GRADIENT_MISTAKES = {key: gradient_mistakes(key) for key in WHICH}
 
 
+def _shape_mistake(gradient):
+    """A mistake that raises a shape error unless num_movies == num_users: ``gradient(E, X, W, lambda_)``."""
+    def compute(X, W, b, Y, R, lambda_):
+        return gradient(cofi.masked_error(X, W, b, Y, R), X, W, lambda_)
+    return on_floats(compute)
+
+
+SHAPE_MISTAKES = {
+    "X": (Mistake("E is transposed", "it is E that is transposed, not X or W: dJ/dX = E @ W + lambda_ * X, with "
+                  "E = (X W^T + b - Y) * R of shape (num_movies, num_users)",
+                  _shape_mistake(lambda E, X, W, lambda_: E.T @ W + lambda_ * X)),),
+    "W": (Mistake("E is transposed", "it is E that is transposed, not X or W: dJ/dW = E.T @ X + lambda_ * W, with "
+                  "E = (X W^T + b - Y) * R of shape (num_movies, num_users)",
+                  _shape_mistake(lambda E, X, W, lambda_: E @ X + lambda_ * W)),
+          Mistake("the lambda_ term uses X", "the regularization term of dJ/dW is lambda_ * W, not lambda_ * X",
+                  _shape_mistake(lambda E, X, W, lambda_: E.T @ X + lambda_ * X))),
+    "b": (),
+}
+"""Mistakes that raise a shape error on the cases (where num_movies != num_users): recognised on
+SQUARE, where they do not raise."""
+
+SQUARE = (*cofi_arrays(np.random.default_rng(11), 4, 4, 3), 1.5)
+"""A probe with num_movies == num_users (and lambda_ != 0), where a transposed E fits."""
+
+
+def _explain_shape_error(key: str):
+    def explain(invoke, case, error: str) -> Diagnosis | None:
+        if not SHAPE_MISTAKES[key] or not SHAPE_ERROR.search(error):
+            return None
+        outcome = invoke(*SQUARE)
+        if outcome.error:
+            return None
+        value = to_numpy(outcome.value)
+        return next((m.diagnosis() for m in SHAPE_MISTAKES[key] if matches(value, m.compute(*SQUARE), 1e-5)), None)
+    return explain
+
+
+def _one_number(case, value) -> Problem | None:
+    """dJ/db summed over every entry (np.sum(E) or tf.reduce_sum(E) without an axis) is one number."""
+    if is_number(value):
+        expected = tuple(np.shape(case.expected))
+        return Problem(f"returns one number ({describe(value)}), expected an array of shape (1, num_users) = "
+                       f"{expected}", str(expected), describe(value),
+                       "np.sum(E) adds up every error into one number: sum over the movies only, one sum per user, "
+                       "with np.sum(E, axis=0, keepdims=True)", mistake="the sum is over every entry")
+    return None
+
+
+GRADIENT_FACTORS = (
+    (2.0, "twice the expected: the cost's 1/2 cancels the 2 from the square"),
+    (0.5, "half the expected: the cost's 1/2 cancels the 2 from the square, so no 1/2 is left"),
+)
+
+
+def _gradient_localize(key: str):
+    """Probe the learner's gradient on PROBE: is it a constant answer; which term is wrong (the error
+    term with lambda_ = 0, the lambda_ term with R and Y all zeros); how it relates to the right one."""
+    def localize(invoke, case) -> Diagnosis | None:
+        def gradient(*args):
+            outcome = invoke(*args)
+            if outcome.error:
+                return None
+            try:
+                value = np.asarray(to_numpy(outcome.value), dtype=float)
+            except (TypeError, ValueError):
+                return None
+            return value if np.all(np.isfinite(value)) else None
+
+        def reference(*args):
+            return cofi.cofi_gradients(*args)[WHICH[key]]
+
+        def agrees(*args) -> bool | None:
+            value = gradient(*args)
+            return None if value is None else matches(value, reference(*args), 1e-5)
+
+        X, W, b, Y, R, lambda_ = PROBE
+        moved = (2 * X, 2 * W, b + 1, Y + 1, R, lambda_ + 1)
+        here, there = gradient(*PROBE), gradient(*moved)
+        if (here is not None and there is not None and matches(here, there, 1e-9)
+                and not matches(reference(*PROBE), reference(*moved), 1e-9)):
+            return Diagnosis(f"your dJ/d{key} is the same whatever the inputs: compute it from X, W, b, Y, R "
+                             "and lambda_")
+        error_term = (X, W, b, Y, R, 0.0)
+        lambda_term = (X, W, b, np.zeros_like(Y), np.zeros_like(R), lambda_)
+        error_ok = agrees(*error_term)
+        lambda_ok = True if key == "b" else agrees(*lambda_term)
+
+        def said(args) -> str:
+            value = gradient(*args)
+            words = "" if value is None else relation(value, reference(*args), R, factors=GRADIENT_FACTORS)
+            return f": yours is {words}" if words else ""
+
+        if error_ok and lambda_ok is False:
+            return Diagnosis(f"the error term is right (checked with lambda_ = 0); the lambda_ * {key} term is not "
+                             "(checked with R all zeros)" + said(lambda_term))
+        if lambda_ok and error_ok is False:
+            if key == "b":
+                words = said(error_term)
+                return Diagnosis("dJ/db is not the sum of E over the movies" + words) if words else None
+            return Diagnosis(f"the lambda_ * {key} term is right (checked with R all zeros); the error term is not "
+                             "(checked with lambda_ = 0)" + said(error_term))
+        if error_ok is False and lambda_ok is None and said(error_term):
+            return Diagnosis("the error term is wrong (checked with lambda_ = 0)" + said(error_term))
+        if error_ok is False and lambda_ok is False and said(PROBE):
+            return Diagnosis(f"both the error term and the lambda_ * {key} term differ" + said(PROBE))
+        return None
+    return localize
+
+
 def _gradient_exercise(key: str, shape_name: str, doc: str) -> Exercise:
     def reference(*args):
         return cofi.cofi_gradients(*args)[WHICH[key]]
 
+    shape = array_of_shape(shape_name, _bias_shape_hint if key == "b" else None)
     return register(Exercise(
-        f"grad_{key}", f"dJ/d{key}", COFI_PARAMS, cofi_cases(reference, False),
-        [array_of_shape(shape_name, _bias_shape_hint if key == "b" else None), close_to_expected()],
-        doc=doc, forbidden=cofi_references, mistakes=GRADIENT_MISTAKES[key],
+        f"grad_{key}", f"dJ/d{key}", COFI_PARAMS, cofi_cases(reference, False, _explain_shape_error(key)),
+        [_one_number, shape, close_to_expected()] if key == "b" else [shape, close_to_expected()],
+        doc=doc, forbidden=cofi_references, mistakes=GRADIENT_MISTAKES[key], localize=_gradient_localize(key),
     ))
 
 

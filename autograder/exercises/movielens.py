@@ -34,20 +34,46 @@ def _skeleton_start(Y, settings) -> tuple:
     return X.numpy(), W.numpy(), np.zeros((1, num_users))
 
 
-def train_cases(rng) -> list[Case]:
-    if rng is None:
-        seed, num_movies, num_users = 11, 30, 20
-        settings = dict(num_features=4, lambda_=1.0, iterations=150, learning_rate=0.1, seed=3)
-    else:
-        seed, num_movies, num_users = int(rng.integers(1 << 30)), int(rng.integers(20, 40)), int(rng.integers(12, 25))
-        settings = dict(num_features=int(rng.integers(2, 6)), lambda_=float(np.round(rng.uniform(0.5, 2), 2)),
-                        iterations=int(rng.integers(120, 180)), learning_rate=0.1, seed=int(rng.integers(1000)))
+VISIBLE_SETTINGS = ((1.0, 0.1), (0.0, 0.2), (10.0, 0.05))
+"""(lambda_, learning_rate) of the visible cases: the final cost depends on both, so a loop that
+ignores either (hard-codes lambda_ = 1, say) fails at least one case."""
+
+HISTORY_START_RTOL = 1e-4
+"""history[0] is the cost at the given start: float32 rounding only, far below lambda_'s share."""
+HISTORY_RTOL = 0.01
+"""Each cost in history within this fraction of history[0] of the reference's: float32 drift
+over the iterations stays far below it, a wrong learning rate does not."""
+FINAL_RTOL = 0.02
+"""The trained variables' cost within this fraction of the reference's, above or below it (plus
+1e-4 of the starting cost, for a cost near 0 at lambda_ = 0)."""
+
+
+def _train_case(seed: int, num_movies: int, num_users: int, settings: dict) -> Case:
     Y, R = _training_problem(seed, num_movies, num_users)
-    model = training.train(Y, R, normalize=False, verbose=False, initial=_skeleton_start(Y, settings), **settings)
+    start = _skeleton_start(Y, settings)
+    model = training.train(Y, R, normalize=False, verbose=False, initial=start, **settings)
     expected = cofi.cofi_cost_func_np(model.X, model.W, model.b, Y, R, settings["lambda_"])
-    name = (f"{num_movies} movies x {num_users} users, {settings['num_features']} features, "
-            f"{settings['iterations']} iterations")
-    return [Case(name, args=(Y, R, *settings.values()), expected=expected, watch={0: "Y", 1: "R"})]
+    name = (f"{num_movies} movies x {num_users} users, {settings['num_features']} features, lambda_={settings['lambda_']:g}, "
+            f"learning_rate={settings['learning_rate']:g}, {settings['iterations']} iterations")
+    start_error = cofi.cofi_cost_func_np(*start, Y, R, 0.0)
+    start_norms = 0.5 * (np.sum(start[0] ** 2) + np.sum(start[1] ** 2))
+    return Case(name, args=(Y, R, *settings.values()), expected=expected, watch={0: "Y", 1: "R"},
+                info={"history": np.array(model.history), "start_error": start_error, "start_norms": start_norms})
+
+
+def train_cases(rng) -> list[Case]:
+    """The visible cases, or hidden ones drawn from rng: lambda_ = 0, a moderate and a large
+    lambda_, each with its own learning rate."""
+    if rng is None:
+        return [_train_case(11, 30, 20, dict(num_features=4, lambda_=lambda_, iterations=150, learning_rate=rate, seed=3))
+                for lambda_, rate in VISIBLE_SETTINGS]
+    cases = []
+    for lambda_ in (0.0, float(np.round(rng.uniform(0.5, 2), 2)), float(np.round(rng.uniform(5, 15), 1))):
+        seed, num_movies, num_users = int(rng.integers(1 << 30)), int(rng.integers(20, 40)), int(rng.integers(12, 25))
+        settings = dict(num_features=int(rng.integers(2, 6)), lambda_=lambda_, iterations=int(rng.integers(120, 180)),
+                        learning_rate=float(np.round(rng.uniform(0.05, 0.2), 3)), seed=int(rng.integers(1000)))
+        cases.append(_train_case(seed, num_movies, num_users, settings))
+    return cases
 
 
 def _train_type(case, value):
@@ -73,22 +99,46 @@ def _train_type(case, value):
     return None
 
 
+def _start_hint(case, first: float) -> str:
+    """What history[0] says about the lambda_ the learner's cost used (it is the cost at the given
+    start, so J = error + lambda_ * norms gives lambda_ back)."""
+    lambda_ = case.args[3]
+    used = (first - case.info["start_error"]) / case.info["start_norms"]
+    for value in (round(used), lambda_ / 2, 2 * lambda_):
+        if value != lambda_ and abs(used - value) < 0.005 * max(1.0, abs(value)):
+            return (f"your first cost is the cost with lambda_ = {value:g}, not the lambda_ = {lambda_:g} you are "
+                    "given: pass lambda_ itself to cofi_cost_func_v")
+    return ("history[0] is the cost at the given starting X, W and b: keep them, and append the cost that step() "
+            "computes with cofi_cost_func_v(X, W, b, Y, R, lambda_) before it updates them")
+
+
 def _train_value(case, value):
     X, W, b = (to_numpy(v).astype(float) for v in value[:3])
     history = np.array([float(to_numpy(h)) for h in value[3]])
     problem = finite(case, history)
     if problem:
         return problem
-    Y, R, _, lambda_ = case.args[:4]
-    final = cofi.cofi_cost_func_np(X, W, b, Y, R, lambda_)
-    if not history[-1] < 0.5 * history[0]:
-        return Problem("the cost barely went down", f"below {0.5 * history[0]:.4g}", f"{history[-1]:.4g}",
+    Y, R, _, lambda_, _, learning_rate = case.args[:6]
+    reference = case.info["history"]
+    if abs(history[0] - reference[0]) > HISTORY_START_RTOL * abs(reference[0]):
+        return Problem("history[0], the cost at the start, is wrong", f"{reference[0]:.6g}", f"{history[0]:.6g}",
+                       _start_hint(case, history[0]))
+    target = reference[0] - 0.5 * (reference[0] - reference[-1])
+    if not history[-1] < target:
+        return Problem("the cost barely went down", f"below {target:.4g}", f"{history[-1]:.4g}",
                        "apply the gradients with optimizer.apply_gradients(zip(grads, [X, W, b])) in every iteration")
-    if final > 1.1 * case.expected + 1e-6:
-        return Problem("the trained X, W and b cost more than the reference reaches from the same start with the "
-                       "same settings", f"at most {1.1 * case.expected:.4g}", f"{final:.4g}",
-                       "keep the given starting values, use the learning rate and lambda_ you are given, and return "
-                       "the trained variables")
+    apart = np.flatnonzero(np.abs(history - reference) > HISTORY_RTOL * abs(reference[0]))
+    if apart.size:
+        i = int(apart[0])
+        return Problem(f"history[{i}] differs from the reference's Adam steps from the same start",
+                       f"{reference[i]:.6g}", f"{history[i]:.6g}",
+                       f"take one Adam step per iteration with the learning_rate you are given ({learning_rate:g}) "
+                       f"and the cost with lambda_ = {lambda_:g}")
+    final = cofi.cofi_cost_func_np(X, W, b, Y, R, lambda_)
+    if abs(final - case.expected) > FINAL_RTOL * case.expected + 1e-4 * abs(reference[0]):
+        return Problem("the returned X, W and b do not have the cost the reference reaches from the same start "
+                       "with the same settings", f"{case.expected:.6g}", f"{final:.6g}",
+                       "return the trained variables X, W and b themselves, after the last step")
     return None
 
 

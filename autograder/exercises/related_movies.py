@@ -7,7 +7,7 @@ import numpy as np
 from lab_utils import cofi
 
 from ..compare import describe, to_numpy
-from ..engine import Case, Problem, close_to_expected, number_type
+from ..engine import Case, Diagnosis, Problem, close_to_expected, number_type
 from ..mistakes import Mistake
 from ..registry import Exercise, register
 
@@ -35,13 +35,44 @@ register(Exercise(
 ))
 
 
+AXIS_0 = Diagnosis("summing over axis=0 adds up the movies and gives one number per feature: sum over axis=1 to get "
+                   "one distance per movie (known mistake: the distances are summed over axis=0)",
+                   "the distances are summed over axis=0")
+FARTHEST_FIRST = Diagnosis("np.argsort sorts from the smallest distance up: take its first k without reversing it "
+                           "(known mistake: sorted farthest first)", "sorted farthest first")
+
+
+def _axis_0_rows(X, movie: int, k: int) -> list[list[int]]:
+    """What np.argsort gives when the squared differences are summed over axis=0 (one value per
+    feature), with and without the movie's own entry set to infinity."""
+    by_feature = np.sum((X - X[movie]) ** 2, axis=0)
+    candidates = [np.argsort(by_feature)[:k].tolist()]
+    if movie < len(by_feature):
+        by_feature[movie] = np.inf
+        candidates.append(np.argsort(by_feature)[:k].tolist())
+    return candidates
+
+
+def _farthest_first(X, movie: int, k: int, rows: list[int]) -> bool:
+    """Whether rows are the farthest movies, farthest first (the movie itself may be among them,
+    first when its distance was set to infinity)."""
+    farthest = [r for r in np.argsort(np.sum((X - X[movie]) ** 2, axis=1))[::-1].tolist() if r != movie]
+    others = [r for r in rows if r != movie]
+    return len(others) >= 1 and others == farthest[:len(others)]
+
+
+def _named(problem: Problem, diagnosis: Diagnosis) -> Problem:
+    return Problem(problem.message, problem.expected, problem.actual, diagnosis.hint, diagnosis.mistake)
+
+
 def _rows_type(case, value):
     rows = np.asarray(to_numpy(value)) if not isinstance(value, list) else np.asarray(value)
     if rows.ndim != 1 or not np.issubdtype(rows.dtype, np.integer):
         return Problem(f"returns {describe(value)}, expected a 1-d array of row indices", "integers, one per movie",
                        describe(value), "np.argsort gives row indices; keep the first k")
     if len(rows) != case.args[2]:
-        return Problem(f"returns {len(rows)} rows, expected k = {case.args[2]}", str(case.args[2]), str(len(rows)), "")
+        problem = Problem(f"returns {len(rows)} rows, expected k = {case.args[2]}", str(case.args[2]), str(len(rows)), "")
+        return _named(problem, AXIS_0) if rows.tolist() in _axis_0_rows(*case.args) else problem
     return None
 
 
@@ -50,7 +81,12 @@ def _rows_value(case, value):
     expected = case.expected.tolist()
     if rows == expected:
         return None
-    movie = case.args[1]
+    X, movie, k = case.args
+    problem = Problem("wrong movies or order", str(expected), str(rows))
+    if rows in _axis_0_rows(X, movie, k):
+        return _named(problem, AXIS_0)
+    if _farthest_first(X, movie, k, rows):
+        return _named(problem, FARTHEST_FIRST)
     if movie in rows:
         return Problem("wrong movies or order", str(expected), str(rows),
                        "the movie itself is its own closest match at distance 0: leave it out",
@@ -58,7 +94,7 @@ def _rows_value(case, value):
     if sorted(rows) == sorted(expected):
         return Problem("wrong movies or order", str(expected), str(rows), "sort by distance from the smallest up",
                        "not sorted nearest first")
-    return Problem("wrong movies or order", str(expected), str(rows))
+    return problem
 
 
 def _closest_cases(rng) -> list[Case]:

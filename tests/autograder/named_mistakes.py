@@ -42,6 +42,8 @@ COST = {
     "the regularization is added for every rating": _looped("rating"),
     "unrated entries are counted (R is ignored)":
         lambda X, W, b, Y, R, l: 0.5 * np.sum((X @ W.T + b - Y) ** 2) + l / 2 * _norms(X, W),
+    "Y leaks in at unrated entries":
+        lambda X, W, b, Y, R, l: 0.5 * np.sum(((X @ W.T + b) * R - Y) ** 2) + l / 2 * _norms(X, W),
     "b is left out": lambda X, W, b, Y, R, l: 0.5 * np.sum(((X @ W.T - Y) * R) ** 2) + l / 2 * _norms(X, W),
     "b is regularized":
         lambda X, W, b, Y, R, l: 0.5 * np.sum(_error(X, W, b, Y, R) ** 2) + l / 2 * (_norms(X, W) + np.sum(b**2)),
@@ -82,6 +84,7 @@ GRAD_B = {
 DERIVATIVE = {
     "the chain rule's factor x is missing": lambda w, x, y: 2 * (w * x - y),
     "the power rule's factor 2 is missing": lambda w, x, y: (w * x - y) * x,
+    "w instead of x in the chain rule's factor": lambda w, x, y: 2 * (w * x - y) * w,
     "the sign is flipped": lambda w, x, y: 2 * (y - w * x) * x,
 }
 
@@ -93,3 +96,12 @@ NAMED = {"cofi_cost": COST, "cofi_cost_v": {}, "grad_X": GRAD_X, "grad_W": GRAD_
          "hand_derivative": DERIVATIVE, "squared_distance": DISTANCE}
 """Exercise key -> its catalogue's mistakes as a learner writes them. The vectorized cost shares
 the loop version's catalogue; its learner versions are the same functions in TensorFlow (below)."""
+
+SHAPE = {
+    "grad_X": {"E is transposed": lambda X, W, b, Y, R, l: _error(X, W, b, Y, R).T @ W + l * X},
+    "grad_W": {"E is transposed": lambda X, W, b, Y, R, l: _error(X, W, b, Y, R) @ X + l * W,
+               "the lambda_ term uses X": lambda X, W, b, Y, R, l: _error(X, W, b, Y, R).T @ X + l * X},
+    "grad_b": {"the sum is over every entry": lambda X, W, b, Y, R, l: np.sum(_error(X, W, b, Y, R))},
+}
+"""Mistakes that fail before the values are compared (a shape error, one number instead of an
+array), as a learner writes them: exercise key -> {mistake name: the learner's function}."""

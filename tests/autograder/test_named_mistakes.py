@@ -6,9 +6,10 @@ import pytest
 import tensorflow as tf
 
 from autograder.exercises import load
+from autograder.exercises.gradients import SHAPE_MISTAKES, SQUARE
 from autograder.mistakes import reproduces
 
-from .named_mistakes import COST, NAMED
+from .named_mistakes import COST, NAMED, SHAPE
 
 registry = load()
 
@@ -52,3 +53,23 @@ def test_no_other_mistake_reproduces_the_learners_answers_on_the_visible_cases(k
     outputs = [fn(*case.args) for case in cases]
     fitting = [m.name for m in exercise.mistakes if reproduces(m, cases, outputs, exercise.mistake_rtol)]
     assert fitting == [name]
+
+
+SHAPE_CASES = [(key, name, fn) for key, mistakes in SHAPE.items() for name, fn in mistakes.items()]
+
+
+def test_every_shape_mistake_has_a_learner_version():
+    catalogued = {(f"grad_{key}", m.name) for key, mistakes in SHAPE_MISTAKES.items() for m in mistakes}
+    assert catalogued <= {(key, name) for key, name, _ in SHAPE_CASES}
+
+
+@pytest.mark.parametrize("key, name, fn", SHAPE_CASES, ids=[f"{k}: {n}" for k, n, _ in SHAPE_CASES])
+def test_a_mistake_that_fails_before_the_values_is_named_and_no_other_reproduces_it(key, name, fn):
+    failing = registry.evaluate(key, fn).cases[-1]
+    assert failing.mistake == name, str(failing)
+    assert name == "the sum is over every entry" or f"(known mistake: {name})" in failing.hint  # a stage names that one
+    value = fn(*SQUARE)
+    others = [m.name for m in (*registry.EXERCISES[key].mistakes, *SHAPE_MISTAKES[key[-1]])
+              if m.name != name and np.shape(value) == np.shape(m.compute(*SQUARE))
+              and np.allclose(value, m.compute(*SQUARE), rtol=1e-5)]
+    assert others == []
