@@ -1,0 +1,52 @@
+"""Numbers the labs' prose states about their own code, derived from the code, so that neither
+can drift from the other unnoticed."""
+
+import ast
+import re
+
+import nbformat
+import numpy as np
+import pytest
+
+from lab_utils import autodiff
+
+from .conftest import SOURCE
+
+
+def cells(name: str, kind: str) -> list[str]:
+    return [c.source for c in nbformat.read(SOURCE / f"{name}.ipynb", as_version=4).cells if c.cell_type == kind]
+
+
+def assigned(name: str, variable: str):
+    """The value a code cell of the notebook assigns to ``variable`` (``np.array([...])`` read as its list)."""
+    for source in cells(name, "code"):
+        for node in ast.walk(ast.parse(source.replace("%matplotlib inline", ""))):
+            if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == [variable]:
+                value = node.value
+                if isinstance(value, ast.Call) and value.args:  # np.array([...])
+                    value = value.args[0]
+                return ast.literal_eval(value)
+    raise AssertionError(f"{name} assigns no {variable}")
+
+
+def test_lab_2_states_the_stability_limit_of_gradient_descent_on_its_own_data():
+    """J(w, b) = mean((w x + b - y)^2) has the Hessian (2/m) [[sum x^2, sum x], [sum x, m]];
+    gradient descent is stable for alpha < 2 / its largest eigenvalue."""
+    x = np.array(assigned("02_adam", "x_train"), dtype=float)
+    hessian = 2 / len(x) * np.array([[np.sum(x**2), np.sum(x)], [np.sum(x), len(x)]])
+    limit = 2 / np.linalg.eigvalsh(hessian).max()
+    prose = " ".join(cells("02_adam", "markdown"))
+    assert f"2/λ_max ≈ {limit:.4f}" in prose
+    tried = re.search(r"GradientDescent\(learning_rate=([0-9.]+)\)", prose)
+    assert tried and float(tried.group(1)) > limit, "the learning rate the lab suggests trying must be above the limit"
+
+
+def test_lab_1_changes_one_thing_at_a_time_and_w_gets_close_to_1_either_way():
+    source = next(s for s in cells("01_gradient_tape", "code") if "runs = {" in s)
+    runs = [(float(a), int(n)) for a, n in re.findall(r"alpha=([0-9.]+), iterations=(\d+)", source)]
+    assert runs == [(0.01, 30), (0.01, 300), (0.1, 30)]
+    assert "ten times as many steps, or keep 30 steps with a ten\ntimes larger α" in cells("01_gradient_tape", "markdown")[
+        next(i for i, s in enumerate(cells("01_gradient_tape", "markdown")) if s.startswith("## Try more steps"))]
+    for alpha, iterations in runs[1:]:
+        assert autodiff.gradient_descent_with_tape(alpha=alpha, iterations=iterations)[-1] == pytest.approx(1, abs=0.01)
+    assert autodiff.gradient_descent_with_tape(alpha=0.01, iterations=30)[-1] > 1.5  # "only half the way"
