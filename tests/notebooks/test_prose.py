@@ -50,3 +50,13 @@ def test_lab_1_changes_one_thing_at_a_time_and_w_gets_close_to_1_either_way():
     for alpha, iterations in runs[1:]:
         assert autodiff.gradient_descent_with_tape(alpha=alpha, iterations=iterations)[-1] == pytest.approx(1, abs=0.01)
     assert autodiff.gradient_descent_with_tape(alpha=0.01, iterations=30)[-1] > 1.5  # "only half the way"
+
+
+def test_lab_5_shows_the_baselines_while_the_training_loop_is_not_written(executed_release):
+    nb = executed_release["05_movielens.ipynb"]
+    cell = next(c for c in nb.cells if c.cell_type == "code" and "held-out RMSE" in c.source)
+    assert not [o for o in cell.outputs if o.output_type == "error"], "the RMSE table fails without train_cofi"
+    text = "".join(o.get("text", "") + o.get("data", {}).get("text/plain", "") for o in cell.outputs)
+    assert "train_cofi is not written yet" in text
+    assert "global mean" in text and "movie mean" in text and "lu.train (its defaults)" in text
+    assert "collaborative filtering (your loop)" not in text
