@@ -60,3 +60,16 @@ def test_lab_5_shows_the_baselines_while_the_training_loop_is_not_written(execut
     assert "train_cofi is not written yet" in text
     assert "global mean" in text and "movie mean" in text and "lu.train (its defaults)" in text
     assert "collaborative filtering (your loop)" not in text
+
+
+def test_lab_6_holds_the_neighbours_to_the_ratings_threshold_it_states(executed_source):
+    prose = " ".join(cells("06_related_movies", "markdown"))
+    threshold = assigned("06_related_movies", "MIN_RATINGS")
+    assert f"at least {threshold} ratings" in prose
+    nb = executed_source["06_related_movies.ipynb"]
+    cell = next(c for c in nb.cells if c.cell_type == "code" and c.source.startswith("MIN_RATINGS"))
+    table = next(o["data"]["text/plain"] for o in cell.outputs if o.output_type == "execute_result")
+    lines = table.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.split()[:1] == ["num_ratings"])
+    counts = [int(line.split()[1]) for line in lines[header + 1:] if line.strip()]  # "row  num_ratings  distance"
+    assert len(counts) == 10 and min(counts) >= threshold, table
