@@ -136,6 +136,11 @@ def python_paths() -> tuple[Path, ...]:
     repository's ``lab_utils``, ``autograder`` and ``data``. For ``Sandbox.readonly``."""
     wanted = [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, *site.getsitepackages(),
               *(REPOSITORY / name for name in PROJECT_PACKAGES)]
+    if any(REPOSITORY.is_relative_to(folder) for folder in PRIVATE_TMPFS):
+        # A checkout under /tmp would vanish under the sandbox's own /tmp, the folders above its
+        # packages left as writable tmpfs: bound whole, it reads as anywhere else (its hidden
+        # parts still hidden, since deeper mounts come later).
+        wanted.append(REPOSITORY)
     paths = {_resolved(path) for path in wanted if Path(path).exists()}
     # A folder inside another one listed is visible with it: one mount fewer.
     return tuple(sorted(path for path in paths if not any(other != path and path.is_relative_to(other)
