@@ -32,7 +32,9 @@ def tiny_example(num_movies: int = 5, num_users: int = 4, num_features: int = 3,
                  data: MovieLens | None = None) -> CofiExample:
     """The ``num_movies`` most-rated movies and the first ``num_users`` users of MovieLens 100K,
     with X, W and b drawn from N(0, 1) with ``seed`` (rounded to one decimal so the arithmetic
-    stays readable)."""
+    stays readable). Where R is 0, Y holds a whole number of stars drawn with the same seed: it
+    is not a rating, and a cost that forgets R counts it, so the example shows that mistake (a
+    Y of 0 there would hide it)."""
     data = data if data is not None else load_movielens()
     rng = np.random.default_rng(seed)
     X = np.round(rng.normal(size=(num_movies, num_features)), 1)
@@ -40,4 +42,5 @@ def tiny_example(num_movies: int = 5, num_users: int = 4, num_features: int = 3,
     b = np.round(rng.normal(size=(1, num_users)), 1)
     rows = np.argsort(-data.movies["num_ratings"].to_numpy(), kind="stable")[:num_movies]
     Y, R = data.Y[rows, :num_users], data.R[rows, :num_users]
+    Y = np.where(R == 1, Y, rng.integers(1, 6, size=Y.shape)).astype(Y.dtype)
     return CofiExample(X, W, b, Y, R, data.movies["title"].iloc[rows].tolist())
