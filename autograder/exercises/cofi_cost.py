@@ -8,13 +8,13 @@ import tensorflow as tf
 
 from lab_utils import cofi
 
-from ..compare import describe, matches, short, to_numpy
+from ..compare import describe, matches, short
 from ..engine import Diagnosis, FollowUp, Problem, Run, close_to_expected, number_type
 from ..mistakes import Mistake
 from ..registry import Exercise, register
 from ..runner import Outcome
-from .cofi_inputs import (COFI_PARAMS, PROBE, as_float, cofi_cases, cofi_inputs, cofi_references, on_floats,
-                          relation)
+from .cofi_inputs import (COFI_PARAMS, PROBE, as_float, cofi_cases, cofi_inputs, cofi_references, learner_values,
+                          on_floats, relation)
 
 
 def _cost(adjust):
@@ -76,16 +76,12 @@ COST_MISTAKES: tuple[Mistake, ...] = (
 
 
 def _learner_cost(invoke):
-    """The learner's cost on given inputs as a float, or None when it raises or is not one number."""
+    """The learner's cost on given inputs as a float, or None when it raises or is not one finite number."""
+    values = learner_values(invoke)
+
     def cost(*args) -> float | None:
-        outcome = invoke(*args)
-        if outcome.error:
-            return None
-        try:
-            value = float(np.asarray(to_numpy(outcome.value), dtype=float))
-        except (TypeError, ValueError):
-            return None
-        return value if np.isfinite(value) else None
+        value = values(*args)
+        return None if value is None or value.size != 1 else float(value.reshape(()))
     return cost
 
 

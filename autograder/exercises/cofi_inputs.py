@@ -91,6 +91,21 @@ def cofi_references() -> list:
             sparse.cofi_cost_sparse, sparse.squared_error_sparse, sparse.cofi_gradients_sparse, sparse.pair_predictions]
 
 
+def learner_values(invoke):
+    """The learner's function on given inputs as a float array, or None when it raises or returns
+    something that is not all finite numbers (for the probes of a diagnosis)."""
+    def values(*args) -> np.ndarray | None:
+        outcome = invoke(*args)
+        if outcome.error:
+            return None
+        try:
+            value = np.asarray(to_numpy(outcome.value), dtype=float)
+        except (TypeError, ValueError):
+            return None
+        return value if np.all(np.isfinite(value)) else None
+    return values
+
+
 PROBE = (*cofi_arrays(np.random.default_rng(5), 5, 3, 2), 1.5)
 """Inputs on which the counts differ from each other and from 2: 5 movies, 3 users, 7 ratings,
 15 (movie, user) pairs, lambda_ = 1.5; a wrong term's ratio to the right one tells which it is."""

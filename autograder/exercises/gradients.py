@@ -11,7 +11,8 @@ from ..engine import Diagnosis, Problem, array_of_shape, close_to_expected
 from ..mistakes import Mistake
 from ..registry import Exercise, register
 from . import SHAPE_ERROR
-from .cofi_inputs import COFI_PARAMS, PROBE, cofi_arrays, cofi_cases, cofi_references, on_floats, relation
+from .cofi_inputs import (COFI_PARAMS, PROBE, cofi_arrays, cofi_cases, cofi_references, learner_values,
+                          on_floats, relation)
 
 WHICH = {"X": 0, "W": 1, "b": 2}
 """The position of each gradient in ``cofi.gradients_from_error``'s result."""
@@ -123,15 +124,7 @@ def _gradient_localize(key: str):
     """Probe the learner's gradient on PROBE: is it a constant answer; which term is wrong (the error
     term with lambda_ = 0, the lambda_ term with R and Y all zeros); how it relates to the right one."""
     def localize(invoke, case) -> Diagnosis | None:
-        def gradient(*args):
-            outcome = invoke(*args)
-            if outcome.error:
-                return None
-            try:
-                value = np.asarray(to_numpy(outcome.value), dtype=float)
-            except (TypeError, ValueError):
-                return None
-            return value if np.all(np.isfinite(value)) else None
+        gradient = learner_values(invoke)
 
         def reference(*args):
             return cofi.cofi_gradients(*args)[WHICH[key]]
