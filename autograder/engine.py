@@ -166,7 +166,7 @@ def run_check(spec: Spec, fn, cases: Sequence[Case], target: Target | None = Non
     for case in cases:
         outcome = target.run(case.run) if case.run else invoke(*case.args, watch=case.watch)
         if outcome.error:
-            problem = Problem(outcome.error, hint=outcome.hint)
+            problem = Problem(outcome.error, hint=outcome.hint, mistake=outcome.mistake)
             if case.explain_error is not None and not case.run:
                 problem = _diagnosed(problem, _explained(case, invoke, outcome.error))
             result.add(_failed(case.name, problem))
@@ -186,7 +186,8 @@ def run_check(spec: Spec, fn, cases: Sequence[Case], target: Target | None = Non
         result.add(CaseResult(case.name, True))
     for follow_up in spec.follow_ups:
         outcome = target.run(follow_up.run)
-        problem = Problem(outcome.error, hint=outcome.hint) if outcome.error else _apply(follow_up.judge, None, outcome.value)
+        problem = (Problem(outcome.error, hint=outcome.hint, mistake=outcome.mistake) if outcome.error
+                   else _apply(follow_up.judge, None, outcome.value))
         result.add(_failed(follow_up.name, problem) if problem else CaseResult(follow_up.name, True))
         if problem:
             break

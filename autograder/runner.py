@@ -50,6 +50,8 @@ class Outcome:
     value: Any = None
     error: str | None = None
     hint: str = ""
+    mistake: str = ""
+    """The name of the known mistake, when a probe recognised why the call failed."""
 
 
 def _snapshot(value):

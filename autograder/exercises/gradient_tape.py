@@ -1,4 +1,4 @@
-"""Lab 1's exercises: J(w) = (wx - y)^2 under a GradientTape, and dJ/dw by hand."""
+"""Lab 1's exercises: J(w) = (wx - y)^2 under a GradientTape, dJ/dw by hand, and the lecture's loop."""
 
 from __future__ import annotations
 
@@ -12,6 +12,9 @@ from ..engine import Case, Problem, Run, close_to_expected, number_type
 from ..mistakes import Mistake
 from ..registry import Exercise, register
 from ..runner import Outcome
+
+LECTURE = (3.0, 1.0, 1.0, 0.01, 30)
+"""The lecture's loop: w0, x, y, alpha, iterations (w ends at 1 + 2 * 0.98^30, about 2.0910)."""
 
 SIMPLE_CASES = ((3.0, 1.0, 1.0), (2.0, 3.0, 1.0), (-1.5, 2.0, 0.5), (0.25, -4.0, 2.0))
 
@@ -90,4 +93,126 @@ register(Exercise(
     [number_type, close_to_expected()],
     doc="dJ/dw = 2 (wx - y) x.", mistakes=DERIVATIVE_MISTAKES,
     forbidden=lambda: [autodiff.simple_cost_derivative],
+))
+
+
+# ----- Exercise 3: the loop -----------------------------------------------------------------------
+
+REBOUND = ("w is rebound to a new tensor instead of changed",
+           "`w = w - alpha * dJdw` makes the name w point at a new tensor the next tape does not watch, so the "
+           "next tape.gradient is None (and the variable passed in never changes); change the variable itself "
+           "with w.assign_add(-alpha * dJdw)")
+NO_GRADIENT = ("tape.gradient returned None: compute the cost from w itself inside `with tf.GradientTape() as tape:` "
+               "on every step, and change w with w.assign_add so it stays the variable the tape watches")
+
+
+def descend(invoke, w0, x, y, alpha, iterations) -> Outcome:
+    """The learner's loop on w = tf.Variable(w0): the variable's value after it. When the loop
+    raises, one step on a fresh variable tells whether it rebinds w rather than changing it."""
+    w = tf.Variable(w0)
+    outcome = invoke(w, x, y, alpha, iterations)
+    if not outcome.error:
+        return Outcome(value=float(w.numpy()))
+    if "NoneType" not in outcome.error:
+        return outcome
+    probe = tf.Variable(w0)
+    step = invoke(probe, x, y, alpha, 1)
+    if not step.error and float(probe.numpy()) == float(np.float32(w0)):
+        name, hint = REBOUND
+        return Outcome(error=outcome.error, hint=f"{hint} (known mistake: {name})", mistake=name)
+    return Outcome(error=outcome.error, hint=NO_GRADIENT)
+
+
+def _steps(w0, x, y, alpha, iterations, gradient, update=lambda w, step: w + step) -> float:
+    """A loop as a learner might write it, in float64: ``gradient(w)`` each step, ``update`` applies it."""
+    w = w0
+    for _ in range(iterations):
+        w = update(w, -alpha * gradient(w))
+    return w
+
+
+def _right(x, y):
+    return lambda w: 2 * (w * x - y) * x
+
+
+LOOP_MISTAKES = (
+    ("w did not change", "the variable passed in is where it started: change it in place on every step with "
+     "w.assign_add(-alpha * dJdw) (rebinding `w = ...` or returning a new value leaves it as it was)",
+     lambda w0, x, y, alpha, n: w0),
+    ("the step goes uphill", "w moved up the cost: the step is -alpha * dJdw, against the derivative",
+     lambda w0, x, y, alpha, n: _steps(w0, x, y, -alpha, n, _right(x, y))),
+    ("assign instead of assign_add", "w.assign(v) replaces w by v; the step adds to w: w.assign_add(-alpha * dJdw)",
+     lambda w0, x, y, alpha, n: _steps(w0, x, y, alpha, n, _right(x, y), lambda w, step: step)),
+    ("the derivative is taken once, before the loop",
+     "every step needs the derivative at the current w: put the tape and tape.gradient inside the loop",
+     lambda w0, x, y, alpha, n: w0 - n * alpha * 2 * (w0 * x - y) * x),
+    ("one step too few",
+     "the loop runs iterations - 1 times: for iteration in range(iterations) runs it iterations times",
+     lambda w0, x, y, alpha, n: _steps(w0, x, y, alpha, n - 1, _right(x, y))),
+    ("one step too many",
+     "the loop runs iterations + 1 times: for iteration in range(iterations) runs it iterations times",
+     lambda w0, x, y, alpha, n: _steps(w0, x, y, alpha, n + 1, _right(x, y))),
+    ("x is missing from the cost", "the prediction is w * x: the cost is (w * x - y) ** 2",
+     lambda w0, x, y, alpha, n: _steps(w0, x, y, alpha, n, lambda w: 2 * (w - y))),
+    ("the square is missing from the cost", "J(w) = (w * x - y) ** 2; without the square, dJ/dw is x whatever w is",
+     lambda w0, x, y, alpha, n: _steps(w0, x, y, alpha, n, lambda w: x)),
+    ("alpha is not used", "the step is -alpha * dJdw with the alpha passed in, not a fixed learning rate",
+     lambda w0, x, y, alpha, n: _steps(w0, x, y, 0.01, n, _right(x, y))),
+)
+"""(name, hint, w after the loop with that mistake) for ``tape_loop``."""
+
+
+def _loop_type(case, value):
+    if not isinstance(value, float):
+        return Problem(f"the check could not read w after the loop ({describe(value)})", "a number",
+                       describe(value), "")
+    return None
+
+
+def _loop_value(case, value):
+    if matches(value, case.expected, case.rtol):
+        return None
+    for name, hint, compute in LOOP_MISTAKES:
+        if name != "alpha is not used" or case.args[3] != 0.01:
+            if matches(value, compute(*case.args), 1e-4):
+                return Problem("w after the loop is wrong", f"{case.expected:.6g}", f"{value:.6g}",
+                               f"{hint} (known mistake: {name})", name)
+    return Problem("w after the loop is wrong", f"{case.expected:.6g}", f"{value:.6g}",
+                   "each step: the cost (w * x - y) ** 2 under the tape, dJdw = tape.gradient(cost, w), "
+                   "then w.assign_add(-alpha * dJdw)")
+
+
+def loop_inputs(rng) -> list[tuple]:
+    """(w0, x, y, alpha, iterations): the lecture's loop and two more, or three drawn at random
+    (x away from 1, w0 away from the minimum, alpha small enough that w converges but not
+    all the way in the steps given)."""
+    if rng is None:
+        return [LECTURE, (2.0, 2.0, 1.0, 0.05, 10), (-1.0, 1.5, 2.0, 0.1, 5)]
+    drawn = []
+    while len(drawn) < 3:
+        x = float(np.round(rng.choice([-1, 1]) * rng.uniform(1.25, 2.0), 2))
+        y = float(np.round(rng.uniform(-2, 2), 2))
+        w0 = float(np.round(rng.uniform(-3, 3), 2))
+        alpha = float(np.round(rng.uniform(0.01, 0.1) / x**2, 4))
+        # Each step keeps 1 - 2 alpha x^2 of the distance to the minimum: enough steps to see it
+        # move, few enough that one step more or less still shows (at least 5 % of it left).
+        most = min(40, int(np.log(0.05) / np.log(1 - 2 * alpha * x**2)))
+        if abs(w0 - y / x) >= 0.5 and most >= 5:
+            drawn.append((w0, x, y, alpha, int(rng.integers(5, most + 1))))
+    return drawn
+
+
+def _loop_case(w0, x, y, alpha, iterations) -> Case:
+    name = "the lecture's loop" if (w0, x, y, alpha, iterations) == LECTURE else "a loop"
+    return Case(f"{name}: w = tf.Variable({w0}), x={x}, y={y}, alpha={alpha}, {iterations} steps",
+                args=(w0, x, y, alpha, iterations), run=Run(descend, (w0, x, y, alpha, iterations)),
+                expected=autodiff.gradient_descent_with_tape(w0, x, y, alpha, iterations)[-1], rtol=1e-5)
+
+
+register(Exercise(
+    "tape_loop", "gradient descent with the tape", ("w", "x", "y", "alpha", "iterations"),
+    lambda rng: [_loop_case(*inputs) for inputs in loop_inputs(rng)],
+    [_loop_type, _loop_value],
+    doc="The lecture's loop: the cost under a tape, tape.gradient, w.assign_add(-alpha * dJdw), iterations times.",
+    forbidden=lambda: [autodiff.gradient_descent_with_tape],
 ))

@@ -181,7 +181,8 @@ class RemoteTarget(Target):
         except (WireError, ValueError, TypeError):
             return Outcome(error="returned something the grader cannot read back")
         error = reply.get("error")
-        return Outcome(value=value, error=_text(error) if error else None, hint=_text(reply.get("hint")))
+        return Outcome(value=value, error=_text(error) if error else None, hint=_text(reply.get("hint")),
+                       mistake=_text(reply.get("mistake")))
 
     def call(self, *args, watch=None) -> Outcome:
         message = {"op": "call", "args": [encode(a) for a in args], "watch": {str(k): v for k, v in (watch or {}).items()}}

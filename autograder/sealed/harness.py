@@ -86,7 +86,7 @@ def serve(shell, requests, replies) -> None:
                 module, _, name = str(request["run"]).partition(":")
                 function = getattr(importlib.import_module(module), name)
                 outcome = target(request).run(Run(function, tuple(args)))
-            reply.update(value=encode(outcome.value), error=outcome.error, hint=outcome.hint)
+            reply.update(value=encode(outcome.value), error=outcome.error, hint=outcome.hint, mistake=outcome.mistake)
         else:
             reply["error"] = f"unknown request {op!r}"
         replies.write(json.dumps(reply) + "\n")

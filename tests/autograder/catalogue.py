@@ -1,4 +1,4 @@
-"""Deliberately wrong answers to Labs 3 and 4, each with the words its feedback must contain.
+"""Deliberately wrong answers to Labs 3 and 4 (and Lab 1's loop), each with the words its feedback must contain.
 
 Every entry is (grade id of the exercise cell, the learner's cell, a phrase of the diagnosis).
 WRONG names one mistake from the issue's list per entry; CHEATS are attempts to pass without
@@ -75,6 +75,48 @@ WRONG = {
     return np.sum(E, axis=1, keepdims=True)
 ''', "sum the errors over the movies (axis=0)"),
 }
+
+
+LOOP = {
+    "rebinding-w": ("tape-loop", '''def gradient_descent(w, x, y, alpha, iterations):
+    for iteration in range(iterations):
+        with tf.GradientTape() as tape:
+            fwb = w * x
+            costJ = (fwb - y) ** 2
+        [dJdw] = tape.gradient(costJ, [w])
+        w = w - alpha * dJdw
+''', "known mistake: w is rebound to a new tensor instead of changed"),
+    "uphill": ("tape-loop", '''def gradient_descent(w, x, y, alpha, iterations):
+    for iteration in range(iterations):
+        with tf.GradientTape() as tape:
+            costJ = (w * x - y) ** 2
+        [dJdw] = tape.gradient(costJ, [w])
+        w.assign_add(alpha * dJdw)
+''', "known mistake: the step goes uphill"),
+    "tape-outside-the-loop": ("tape-loop", '''def gradient_descent(w, x, y, alpha, iterations):
+    with tf.GradientTape() as tape:
+        costJ = (w * x - y) ** 2
+    [dJdw] = tape.gradient(costJ, [w])
+    for iteration in range(iterations):
+        w.assign_add(-alpha * dJdw)
+''', "known mistake: the derivative is taken once, before the loop"),
+    "cost-outside-the-tape": ("tape-loop", '''def gradient_descent(w, x, y, alpha, iterations):
+    for iteration in range(iterations):
+        costJ = (w * x - y) ** 2
+        with tf.GradientTape() as tape:
+            pass
+        [dJdw] = tape.gradient(costJ, [w])
+        w.assign_add(-alpha * dJdw)
+''', "compute the cost from w itself inside `with tf.GradientTape() as tape:`"),
+    "range-minus-one": ("tape-loop", '''def gradient_descent(w, x, y, alpha, iterations):
+    for iteration in range(1, iterations):
+        with tf.GradientTape() as tape:
+            costJ = (w * x - y) ** 2
+        w.assign_add(-alpha * tape.gradient(costJ, w))
+''', "known mistake: one step too few"),
+}
+"""Lab 1's loop (the lecture's centrepiece) written wrong in the ways learners do; checked
+directly in test_catalogue.py, and the first one through nbgrader in tests/notebooks."""
 
 
 def hard_coded_grad_X() -> str:

@@ -13,6 +13,15 @@ def dcost_dw(w, x, y):
     return 2 * (w * x - y) * x
 
 
+def gradient_descent(w, x, y, alpha, iterations):
+    for _ in range(iterations):
+        with tf.GradientTape() as tape:
+            fwb = w * x
+            costJ = (fwb - y) ** 2
+        [dJdw] = tape.gradient(costJ, [w])
+        w.assign_add(-alpha * dJdw)
+
+
 def train_step(cost_fn, variables, optimizer):
     with tf.GradientTape() as tape:
         J = cost_fn()

@@ -13,9 +13,9 @@ from . import catalogue
 registry = load()
 
 KEYS = {"cofi-cost-loops": "cofi_cost", "cofi-cost-vectorized": "cofi_cost_v",
-        "grad-X": "grad_X", "grad-W": "grad_W", "grad-b": "grad_b"}
+        "grad-X": "grad_X", "grad-W": "grad_W", "grad-b": "grad_b", "tape-loop": "tape_loop"}
 FUNCTIONS = {"cofi-cost-loops": "cofi_cost_func", "cofi-cost-vectorized": "cofi_cost_func_v",
-             "grad-X": "grad_X", "grad-W": "grad_W", "grad-b": "grad_b"}
+             "grad-X": "grad_X", "grad-W": "grad_W", "grad-b": "grad_b", "tape-loop": "gradient_descent"}
 
 
 @pytest.fixture(autouse=True)
@@ -50,4 +50,14 @@ def test_each_cheat_fails_the_hidden_verification(name):
 
 
 def test_catalogue_covers_every_exercise_of_labs_3_and_4():
-    assert {grade_id for grade_id, _, _ in catalogue.WRONG.values()} == set(KEYS)
+    assert {grade_id for grade_id, _, _ in catalogue.WRONG.values()} == set(KEYS) - {"tape-loop"}
+
+
+@pytest.mark.parametrize("name", catalogue.LOOP)
+def test_each_wrong_loop_gets_its_own_diagnosis_on_visible_and_hidden_cases(name):
+    grade_id, source, phrase = catalogue.LOOP[name]
+    learner = learner_function(grade_id, source)
+    for result in (registry.evaluate("tape_loop", learner), registry.evaluate("tape_loop", learner, hidden=True)):
+        assert not result.passed and phrase in str(result), str(result)
+        others = [p for n, (_, _, p) in catalogue.LOOP.items() if n != name]
+        assert not any(p in str(result) for p in others), f"{name} is confused with another mistake:\n{result}"

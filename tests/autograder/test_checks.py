@@ -15,6 +15,7 @@ registry = load()
 SOLUTIONS = {
     ag.evaluate_tape_cost: solutions.cost,
     ag.evaluate_hand_derivative: solutions.dcost_dw,
+    ag.evaluate_tape_loop: solutions.gradient_descent,
     ag.evaluate_train_step: solutions.train_step,
     ag.evaluate_cofi_cost: solutions.cofi_cost_func,
     ag.evaluate_cofi_cost_v: solutions.cofi_cost_func_v,

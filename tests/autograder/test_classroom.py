@@ -147,9 +147,11 @@ MIXED = {
     "deleted": ({"grad-b": WRONG_B}, delete_cell("test-grad-b"), (), expected("test-grad-b"), "graded", None),
     "deleted-correct": ({}, delete_cell("test-grad-b"), (), expected(), "graded", None),
     "duplicated": ({}, duplicate_cell("test-grad-X"), (), expected(), "graded", None),
-    # 1 GiB at a time up to 12 GiB (the machine has room), then a correct answer: only the
-    # per-process memory limit (4 GiB) stops the cell before the function is defined.
-    "memory": ({"cofi-cost-loops": "hoard = [np.ones(2**27) for _ in range(12)]\n\n\n" + solutions_loop()}, None, (),
+    # 16 GiB at once, then a correct answer: the memory limit (4 GiB of address space for each
+    # process) refuses it at once with a MemoryError, before the function is defined. (Filling
+    # memory a GiB at a time up to the limit instead takes from 2 to over 20 s on this kind of
+    # machine, racing the 10 s cell timeout: the cell was interrupted or killed, depending.)
+    "memory": ({"cofi-cost-loops": "hoard = np.ones(2**31)\n\n\n" + solutions_loop()}, None, (),
                expected("test-cofi-cost-loops"), "graded", None),
     "missing": ({}, None, ("04_gradients",), expected("test-grad-X", "test-grad-W", "test-grad-b"), "graded",
                 "not submitted"),

@@ -7,7 +7,7 @@ import tensorflow as tf
 
 import autograder as ag
 from autograder import runner
-from autograder.exercises import load
+from autograder.exercises import gradient_tape, load
 
 from . import solutions
 
@@ -180,6 +180,74 @@ def test_a_cost_without_its_square_is_named():
     assert case.mistake == "the square is missing" and "not w x - y" in case.hint
 
 
+# ----- Lab 1: the lecture's loop ---------------------------------------------------------------
+
+def _loop(w, x, y, alpha, iterations, cost=lambda w, x, y: (w * x - y) ** 2, sign=-1.0, apply="assign_add"):
+    """The lecture's loop as a learner writes it, with one thing changed by the keywords."""
+    for _ in range(iterations):
+        with tf.GradientTape() as tape:
+            costJ = cost(w, x, y)
+        [dJdw] = tape.gradient(costJ, [w])
+        getattr(w, apply)(sign * alpha * dJdw)
+
+
+def loop_rebinding_w(w, x, y, alpha, iterations):
+    for _ in range(iterations):
+        with tf.GradientTape() as tape:
+            costJ = (w * x - y) ** 2
+        dJdw = tape.gradient(costJ, w)
+        w = w - alpha * dJdw
+
+
+def loop_derivative_once(w, x, y, alpha, iterations):
+    with tf.GradientTape() as tape:
+        costJ = (w * x - y) ** 2
+    dJdw = tape.gradient(costJ, w)
+    for _ in range(iterations):
+        w.assign_add(-alpha * dJdw)
+
+
+LOOP_MISTAKES = {
+    "w did not change": lambda w, x, y, alpha, iterations: w - alpha,
+    "the step goes uphill": lambda *a: _loop(*a, sign=1.0),
+    "assign instead of assign_add": lambda *a: _loop(*a, apply="assign"),
+    "the derivative is taken once, before the loop": loop_derivative_once,
+    "one step too few": lambda w, x, y, alpha, iterations: _loop(w, x, y, alpha, iterations - 1),
+    "one step too many": lambda w, x, y, alpha, iterations: _loop(w, x, y, alpha, iterations + 1),
+    "x is missing from the cost": lambda *a: _loop(*a, cost=lambda w, x, y: (w - y) ** 2),
+    "the square is missing from the cost": lambda *a: _loop(*a, cost=lambda w, x, y: w * x - y),
+    "alpha is not used": lambda w, x, y, alpha, iterations: _loop(w, x, y, 0.01, iterations),
+    "w is rebound to a new tensor instead of changed": loop_rebinding_w,
+}
+
+
+def test_every_named_mistake_of_the_loop_has_a_learner_version():
+    assert set(LOOP_MISTAKES) == {name for name, *_ in gradient_tape.LOOP_MISTAKES} | {gradient_tape.REBOUND[0]}
+
+
+@pytest.mark.parametrize("name", LOOP_MISTAKES)
+def test_a_mistake_in_the_lectures_loop_is_named_on_visible_and_hidden_cases(name):
+    assert failing(ag.evaluate_tape_loop(LOOP_MISTAKES[name])).mistake == name
+    for seed in range(8):
+        assert failing(registry.evaluate("tape_loop", LOOP_MISTAKES[name], hidden=True, seed=seed)).mistake == name
+
+
+def test_the_lectures_loop_is_the_first_case_and_ends_at_2_0910():
+    case = registry.EXERCISES["tape_loop"].cases(None)[0]
+    assert case.name.startswith("the lecture's loop") and round(case.expected, 4) == 2.0910
+
+
+def test_a_cost_outside_the_tape_in_the_loop_says_where_the_cost_belongs():
+    def gradient_descent(w, x, y, alpha, iterations):
+        for _ in range(iterations):
+            costJ = (w * x - y) ** 2
+            with tf.GradientTape() as tape:
+                pass
+            w.assign_add(-alpha * tape.gradient(costJ, w))
+    case = failing(ag.evaluate_tape_loop(gradient_descent))
+    assert "NoneType" in case.message and "inside `with tf.GradientTape() as tape:`" in case.hint and not case.mistake
+
+
 # ----- Lab 6: the closest movies ----------------------------------------------------------------
 
 def closest_movies_farthest_first(X, movie, k):
@@ -218,3 +286,8 @@ def test_an_exception_whose_text_cannot_be_read_is_still_reported():
         raise Unreadable()
     case = failing(ag.evaluate_squared_distance(squared_distance))
     assert case.message.startswith("raised Unreadable: (its message cannot be read)")
+
+
+def test_the_loops_named_mistake_crosses_the_sealed_wire():
+    from .test_properties import sealed
+    assert failing(sealed("tape_loop", loop_rebinding_w)).mistake == gradient_tape.REBOUND[0]

@@ -26,7 +26,8 @@ from . import solutions
 
 registry = load()
 KEYS = sorted(registry.EXERCISES)
-SOLUTIONS = {"tape_cost": solutions.cost, "hand_derivative": solutions.dcost_dw, "train_step": solutions.train_step,
+SOLUTIONS = {"tape_cost": solutions.cost, "hand_derivative": solutions.dcost_dw, "tape_loop": solutions.gradient_descent,
+             "train_step": solutions.train_step,
              "cofi_cost": solutions.cofi_cost_func, "cofi_cost_v": solutions.cofi_cost_func_v,
              "grad_X": solutions.grad_X, "grad_W": solutions.grad_W, "grad_b": solutions.grad_b,
              "train_cofi": solutions.train_cofi, "squared_distance": solutions.squared_distance,

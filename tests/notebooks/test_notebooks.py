@@ -9,9 +9,10 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
+from lab_utils.synthetic import ML25M_SHAPE
 from lab_utils.training import DEFAULTS
 
-from .conftest import NOTEBOOKS, PLOTLESS, RELEASE, ROOT, SOURCE, nbgrader
+from .conftest import NOTEBOOKS, PLOTLESS, RELEASE, ROOT, SOURCE, make_course, nbgrader
 
 
 def grade_id(cell):
@@ -108,10 +109,12 @@ def test_lab_5_trains_with_the_defaults_of_lu_train():
     calls = [node for c in nb.cells if c.cell_type == "code" and "train_cofi(Ynorm" in c.source
              for node in ast.walk(ast.parse(c.source))
              if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "train_cofi"]
-    assert len(calls) == 1, "Lab 5 should call train_cofi on MovieLens once"
-    given = {k.arg: ast.literal_eval(k.value) for k in calls[0].keywords}
+    assert len(calls) == 2, "Lab 5 trains on MovieLens with the reference cost, then with the learner's Lab 3 cost"
     shared = {"num_features", "lambda_", "iterations", "learning_rate"}
-    assert {k: given[k] for k in shared} == {k: DEFAULTS[k] for k in shared}
+    for call in calls:
+        given = {k.arg: ast.literal_eval(k.value) for k in call.keywords}
+        assert {k: given[k] for k in shared} == {k: DEFAULTS[k] for k in shared}
+    assert len({ast.dump(call) for call in calls}) == 1, "both trainings must be the same, but for the cost"
 
 
 def test_release_is_in_sync_with_source(course):
@@ -133,3 +136,54 @@ def test_source_notebooks_submitted_as_they_are_get_full_marks(course):
             assert notebook.max_score > 0
             lost = {g.name: (g.score, g.max_score) for g in notebook.grades if g.score != g.max_score}
             assert notebook.score == notebook.max_score, f"{name} lost points: {lost}"
+
+
+def test_lab_5_trains_the_same_model_with_the_learners_own_lab_3_cost(executed_source):
+    nb = executed_source["05_movielens.ipynb"]
+    printed = "".join(o.text for c in nb.cells for o in outputs(c, "stream") if o.name == "stdout")
+    found = re.search(r"trained with lab_utils' cost ([\d.]+), with your Lab 3 cost ([\d.]+)", printed)
+    assert found, "Lab 5 does not train with the Lab 3 cost"
+    reference, own = (float(v) for v in found.groups())
+    assert 0.5 < reference < 1.2 and own == pytest.approx(reference, abs=2e-3)
+
+
+def test_lab_5_writes_the_prediction_out_with_the_mean_added_back(executed_source):
+    nb = executed_source["05_movielens.ipynb"]
+    cell = next(c for c in nb.cells if c.cell_type == "code" and c.source.startswith("predictions = "))
+    assert "+ Ymean" in cell.source.splitlines()[0] and not outputs(cell, "error")
+    table = "".join(o.data.get("text/plain", "") for o in outputs(cell, "execute_result"))
+    assert "movie's mean" in table and "prediction" in table
+
+
+def test_a_wrong_lecture_loop_graded_by_nbgrader_scores_0_and_its_feedback_names_the_mistake(tmp_path):
+    from ..autograder.catalogue import LOOP
+    course = make_course(tmp_path, ["01_gradient_tape"])
+    grade, wrong, phrase = LOOP["rebinding-w"]
+    source = nbformat.read(SOURCE / "01_gradient_tape.ipynb", as_version=4)
+    solutions = {grade_id(c): c.source for c in source.cells if is_solution(c)}
+    nb = nbformat.read(course / "notebooks" / "release" / "cofi" / "01_gradient_tape.ipynb", as_version=4)
+    for cell in nb.cells:
+        if is_solution(cell):
+            cell.source = wrong if grade_id(cell) == grade else solutions[grade_id(cell)]
+    submission = course / "notebooks" / "submitted" / "learner" / "cofi"
+    submission.mkdir(parents=True)
+    nbformat.write(nb, submission / "01_gradient_tape.ipynb")
+    nbgrader("db", "student", "add", "learner", cwd=course)
+    nbgrader("autograde", "cofi", "--student", "learner", cwd=course)
+    nbgrader("generate_feedback", "cofi", "--student", "learner", cwd=course)
+    with Gradebook(f"sqlite:///{course / 'notebooks' / 'gradebook.db'}") as gradebook:
+        notebook = gradebook.find_submission_notebook("01_gradient_tape", "cofi", "learner")
+        assert {g.name: g.score for g in notebook.grades} == {"test-tape-cost": 2, "test-hand-derivative": 2,
+                                                             "test-tape-loop": 0}
+    page = (course / "notebooks" / "feedback" / "learner" / "cofi" / "01_gradient_tape.html").read_text()
+    assert phrase in page
+
+
+def test_lab_5_computes_the_same_cost_over_the_rated_pairs_alone(executed_source):
+    nb = executed_source["05_movielens.ipynb"]
+    printed = "".join(o.text for c in nb.cells for o in outputs(c, "stream") if o.name == "stdout")
+    dense, pairs = (float(v.replace(",", "")) for v in
+                    re.search(r"J from Y and R: ([\d,.]+); J from the [\d,]+ rated pairs alone: ([\d,.]+)", printed).groups())
+    assert dense == pytest.approx(pairs, rel=1e-9) and dense > 0
+    entries = ML25M_SHAPE["num_movies"] * ML25M_SHAPE["num_users"]
+    assert f"MovieLens 25M: Y and R, {entries:,} entries each, take {8 * entries / 1e6:,.0f} MB" in printed

@@ -45,8 +45,8 @@ def test_lab_1_changes_one_thing_at_a_time_and_w_gets_close_to_1_either_way():
     source = next(s for s in cells("01_gradient_tape", "code") if "runs = {" in s)
     runs = [(float(a), int(n)) for a, n in re.findall(r"alpha=([0-9.]+), iterations=(\d+)", source)]
     assert runs == [(0.01, 30), (0.01, 300), (0.1, 30)]
-    assert "ten times as many steps, or keep 30 steps with a ten\ntimes larger α" in cells("01_gradient_tape", "markdown")[
-        next(i for i, s in enumerate(cells("01_gradient_tape", "markdown")) if s.startswith("## Try more steps"))]
+    prose = next(s for s in cells("01_gradient_tape", "markdown") if s.startswith("## Try more steps"))
+    assert "ten times as many steps, or keep 30 steps with a ten times larger α" in " ".join(prose.split())
     for alpha, iterations in runs[1:]:
         assert autodiff.gradient_descent_with_tape(alpha=alpha, iterations=iterations)[-1] == pytest.approx(1, abs=0.01)
     assert autodiff.gradient_descent_with_tape(alpha=0.01, iterations=30)[-1] > 1.5  # "only half the way"
@@ -73,3 +73,22 @@ def test_lab_6_holds_the_neighbours_to_the_ratings_threshold_it_states(executed_
     header = next(i for i, line in enumerate(lines) if line.split()[:1] == ["num_ratings"])
     counts = [int(line.split()[1]) for line in lines[header + 1:] if line.strip()]  # "row  num_ratings  distance"
     assert len(counts) == 10 and min(counts) >= threshold, table
+
+
+def test_lab_4_lets_the_learner_try_each_gradient_on_the_example_before_its_check():
+    nb = nbformat.read(SOURCE / "04_gradients.ipynb", as_version=4)
+    ids = [c.metadata.get("nbgrader", {}).get("grade_id") or c.get("id") for c in nb.cells]
+    code = [(i, c.source) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    loads = next(i for i, source in code if "example = tiny_example()" in source)
+    for name in ("grad_X", "grad_W", "grad_b"):
+        key = name.replace("_", "-")
+        tried = next(i for i, source in code if f"= {name}(X, W, b, Y, R, lambda_)" in source)
+        assert loads < ids.index(key) < tried < ids.index(f"test-{key}"), name
+
+
+def test_lab_5_states_the_share_of_y_that_is_rated_from_the_data():
+    import lab_utils as lu
+    data = lu.load_movielens()
+    share = round(100 * data.num_ratings / (data.num_movies * data.num_users))
+    prose = " ".join(" ".join(cells("05_movielens", "markdown")).split())
+    assert f"only {share} % of MovieLens 100K's Y is rated" in prose
