@@ -1,8 +1,12 @@
 """nbgrader configuration: notebooks/ is the course directory (run nbgrader from this folder)."""
 
+import os
+
 c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
 
-c.CourseDirectory.root = "notebooks"
+# The course root as an absolute path, next to this file (nbgrader and JupyterLab's formgrader
+# warn about a relative one and resolve it against whatever folder they were started in).
+c.CourseDirectory.root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "notebooks")
 c.CourseDirectory.course_id = "tf-cofi-labs"
 
 # TensorFlow logs to stderr from C++ (absl) whatever TF_CPP_MIN_LOG_LEVEL says, and nbgrader
