@@ -1,10 +1,13 @@
-"""Command line: ``python -m autograder grade ASSIGNMENT --jobs N``."""
+"""Command line: ``python -m autograder grade ASSIGNMENT --jobs N`` and ``python -m autograder report ASSIGNMENT``."""
 
 import argparse
 import sys
 from pathlib import Path
 
+from rich.console import Console
+
 from .grading import ClassGrader, Limits, load_course
+from .grading.shards import Shard
 
 
 def _configured_limits(argv) -> Limits | None:
@@ -21,6 +24,13 @@ def _configured_limits(argv) -> Limits | None:
 def _default(limits: Limits | None, name: str, setting: str) -> str:
     value = getattr(limits, name) if limits else None
     return f"default {value:g}, {setting} in nbgrader_config.py" if value is not None else f"default: {setting}"
+
+
+def _shard(text: str) -> Shard:
+    try:
+        return Shard.parse(text)
+    except ValueError as error:  # argparse shows the message of this error type only
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def main(argv=None) -> int:
@@ -43,14 +53,40 @@ def main(argv=None) -> int:
     grade.add_argument("--no-sandbox", action="store_true",
                        help="run the learners' code without a bubblewrap sandbox (where none can be made); "
                             "every record says so")
+    grade.add_argument("--shard", type=_shard, default=Shard(), metavar="I/N",
+                       help="grade only shard I of N (1/N to N/N), each on a machine of its own, into one shared "
+                            "gradebook (PostgreSQL in c.CourseDirectory.db_url); for a 0-based array id pass $((ID + 1))/N")
+    grade.add_argument("--csv-only", action="store_true",
+                       help="grade nothing: write grades-ASSIGNMENT.csv from the gradebook and the records "
+                            "(after every shard has finished, where the records were gathered)")
+    report = commands.add_parser("report", help="write the class report: scores, the mistakes ranked per exercise, "
+                                                "the submissions that need a look (HTML, JSON, CSV)")
+    report.add_argument("assignment")
+    report.add_argument("--course", type=Path, default=Path.cwd(), help="folder with nbgrader_config.py (default: here)")
     args = parser.parse_args(argv)
+    if args.command == "report":
+        return _report(args.course, args.assignment)
     grader = ClassGrader(args.course, args.assignment, jobs=args.jobs, regrade=args.regrade,
                          cell_timeout=args.cell_timeout, submission_timeout=args.timeout,
-                         memory_limit_gb=args.memory_limit, sandbox=not args.no_sandbox)
+                         memory_limit_gb=args.memory_limit, shard=args.shard, console=Console(stderr=True),
+                         sandbox=not (args.no_sandbox or args.csv_only))  # --csv-only runs no learner code
     try:
-        grader.run()
+        if args.csv_only:
+            print(f"scores: {grader.write_csv()}")
+        else:
+            grader.run()
     except KeyboardInterrupt:
         return 130
+    return _report(args.course, args.assignment)
+
+
+def _report(course: Path, assignment: str) -> int:
+    from .grading.report import report_course, summary
+
+    page = report_course(course, assignment)
+    print(f"class report: {page}")
+    for line in summary(page.with_suffix(".json")):
+        print(f"  {line}")
     return 0
 
 

@@ -22,13 +22,16 @@ from pathlib import Path
 
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
+from rich.console import Console
 from sqlalchemy.exc import SAWarning
 
 from . import reasons
 from .csv_report import write_csv
 from .nbgrader_run import Autograder, Exit
+from .progress import Progress
 from .records import Records, SubmissionRecord
 from .settings import load_course
+from .shards import Shard, one_shard_at_a_time, shown
 
 
 def _require_sandbox() -> None:
@@ -52,11 +55,14 @@ class ClassGrader:
     """Grades one assignment's submissions; see the module docstring for the guarantees.
 
     The limits are nbgrader_config.py's (see settings.py); ``cell_timeout``,
-    ``submission_timeout`` and ``memory_limit_gb`` replace them when given."""
+    ``submission_timeout`` and ``memory_limit_gb`` replace them when given. ``shard`` grades
+    only that share of the students, beside other shards on other machines (see shards.py);
+    ``log`` takes a line per submission, and a ``console`` that is a terminal shows a progress bar."""
 
     def __init__(self, course: Path, assignment: str, *, jobs: int = 1, regrade: bool = False,
                  cell_timeout: int | None = None, submission_timeout: float | None = None,
-                 memory_limit_gb: float | None = None, sandbox: bool = True, log: Callable[[str], None] = print):
+                 memory_limit_gb: float | None = None, sandbox: bool = True, shard: Shard = Shard(),
+                 log: Callable[[str], None] = print, console: Console | None = None):
         self.course = load_course(course)
         self.sandbox = sandbox
         if sandbox:
@@ -66,7 +72,10 @@ class ClassGrader:
         self.assignment = assignment
         self.jobs = max(1, jobs)
         self.regrade = regrade
+        self.shard = shard
         self.log = log
+        self.console = console
+        """Where a progress bar is drawn, when it is a terminal (progress.py)."""
         self.root = self.course.root
         self.records = Records(self.root / ".autograder" / assignment)
         self.autograder = Autograder(self.course.folder, assignment, self.limits, sandbox)
@@ -83,8 +92,9 @@ class ClassGrader:
             try:
                 return [n.name for n in gradebook.find_assignment(self.assignment).notebooks]
             except MissingEntry:
-                raise SystemExit(f"assignment {self.assignment!r} is not in the gradebook {self.course.db_url}: "
-                                 f"run `nbgrader generate_assignment {self.assignment}` first") from None
+                raise SystemExit(f"assignment {self.assignment!r} is not in the gradebook {shown(self.course.db_url)}: "
+                                 f"run `nbgrader generate_assignment {self.assignment}` with this db_url first "
+                                 "(once, before starting any shard)") from None
 
     def done(self, student: str) -> SubmissionRecord | None:
         return self.records.read(student)
@@ -96,32 +106,36 @@ class ClassGrader:
     # ----- grading ------------------------------------------------------------------------------
 
     def run(self) -> list[SubmissionRecord]:
-        """Grade every submission not yet done (all of them with ``regrade``); write the CSV."""
-        notebooks = self.notebooks()
-        students = self.submitted()
+        """Grade every submission (of this shard) not yet done (all of them with ``regrade``);
+        write the CSV of the whole class."""
+        everyone = self.submitted()
+        students = self.shard.select(everyone)
         self.records.folder.mkdir(parents=True, exist_ok=True)
-        with Gradebook(self.course.db_url) as gradebook:
-            for student in students:
-                try:
-                    gradebook.find_student(student)
-                except MissingEntry:
-                    gradebook.add_student(student)
+        with one_shard_at_a_time(self.course.db_url, self.assignment, self.records.folder):
+            notebooks = self.notebooks()
+            with Gradebook(self.course.db_url) as gradebook:
+                for student in students:
+                    try:
+                        gradebook.find_student(student)
+                    except MissingEntry:
+                        gradebook.add_student(student)
         todo = [s for s in students if self.regrade or self.done(s) is None]
-        self.log(f"{len(students)} submissions of {self.assignment}: {len(students) - len(todo)} already graded, "
-                 f"grading {len(todo)} with {self.jobs} job(s)"
+        share = "" if self.shard.whole else f"shard {self.shard} takes {len(students)} of "
+        self.log(f"{share}{len(everyone)} submissions of {self.assignment}: "
+                 f"{len(students) - len(todo)} already graded, grading {len(todo)} with {self.jobs} job(s)"
                  + ("" if self.sandbox else ", WITHOUT a sandbox (--no-sandbox): every record says so"))
         previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
         signal.signal(signal.SIGTERM, self._interrupt)
         results, started = [], time.perf_counter()
+        progress = Progress(len(todo), self.log, self.console)
         pool = ThreadPoolExecutor(max_workers=self.jobs)
         try:
             futures = {pool.submit(self.grade, s, students[s], notebooks): s for s in todo}
-            for count, future in enumerate(as_completed(futures), 1):
+            for future in as_completed(futures):
                 result = future.result()
                 results.append(result)
-                self.log(f"[{count:>{len(str(len(todo)))}}/{len(todo)}] {result.student:<20} "
-                         f"{result.score:g}/{result.max_score:g}  {result.status:<13} {result.seconds:6.1f} s"
-                         + (f"  ({result.reasons_text})" if result.reasons else ""))
+                progress.done(f"{result.student:<20} {result.score:g}/{result.max_score:g}  {result.status:<13} "
+                              f"{result.seconds:6.1f} s" + (f"  ({result.reasons_text})" if result.reasons else ""))
         except KeyboardInterrupt:
             # Leaving the pool normally would wait for every queued submission: cancel those,
             # stop the running ones, and keep only the records of submissions already finished.
@@ -131,22 +145,30 @@ class ClassGrader:
             self.log("interrupted: finished submissions are recorded; run the same command again to grade the rest")
             raise
         finally:
+            progress.close()
             pool.shutdown(wait=True)
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
         elapsed = time.perf_counter() - started
         if todo:
             self.log(f"graded {len(todo)} submissions in {elapsed:.1f} s ({60 * len(todo) / elapsed:.1f} per minute)")
-        self.log(f"scores: {self.write_csv()}")
+        path = self.write_csv()
+        graded = sum(self.done(student) is not None for student in everyone)
+        self.log(f"scores: {path}" + ("" if graded == len(everyone) else
+                 f" ({graded} of {len(everyone)} submissions graded so far; each shard rewrites it when it "
+                 "finishes, the last one with every score)"))
         return results
 
     def _interrupt(self, signum, frame):
         raise KeyboardInterrupt
 
     def write_csv(self, path: Path | None = None) -> Path:
-        """``grades-<assignment>.csv`` in the course root (or ``path``); see csv_report.py."""
-        return write_csv(self.course.db_url, self.assignment, self.submitted(), self.records,
-                         path or self.root / f"grades-{self.assignment}.csv")
+        """``grades-<assignment>.csv`` in the course root (or ``path``), every shard's students
+        in it; see csv_report.py. One shard at a time reads the gradebook and writes it, so the
+        last one to finish writes every shard's scores."""
+        with one_shard_at_a_time(self.course.db_url, self.assignment, self.records.folder):
+            return write_csv(self.course.db_url, self.assignment, self.submitted(), self.records,
+                             path or self.root / f"grades-{self.assignment}.csv")
 
     def release(self, notebook: str) -> Path:
         """The notebook as the learners were given it."""

@@ -7,6 +7,7 @@ submission grades in seconds; tests/notebooks grades all six labs.
 import copy
 import csv
 import html
+import json
 import shutil
 import signal
 import subprocess
@@ -199,6 +200,7 @@ def test_a_mixed_class_is_graded_with_every_score_and_reason_recorded(graded_one
             [f"{cells[g]:g}" for g in FULL]
     assert any("10 submissions of cofi: 0 already graded, grading 10 with 1 job(s)" in line for line in lines)
     assert any("per minute" in line for line in lines)
+    assert any(line.startswith("[ 1/10] ") and line.endswith(" left)") for line in lines), "a line says the time left"
 
 
 def test_each_record_names_why_every_zeroed_cell_failed_and_the_mistake_when_known(graded_one_at_a_time):
@@ -216,6 +218,26 @@ def test_each_record_names_why_every_zeroed_cell_failed_and_the_mistake_when_kno
     loops = records["wrong"].checks["03_cofi_cost"]["test-cofi-cost-loops"]
     assert loops.mistake == "the 1/2 is missing" and loops.exercise.startswith("cofi_cost_func"), loops
     assert loops.case and "wrong value" in loops.message, loops
+
+
+def test_the_class_report_ranks_the_mixed_class_mistakes_and_lists_who_needs_a_look(graded_one_at_a_time):
+    course, _, _ = graded_one_at_a_time
+    result = subprocess.run([sys.executable, "-m", "autograder", "report", "cofi"], cwd=course, capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    data = json.loads((course / "notebooks" / "report-cofi.json").read_text())
+    exercises = {e["cell"]: e for e in data["exercises"]}
+    assert exercises["test-cofi-cost-loops"]["mistakes"]["the 1/2 is missing"] == ["wrong"]
+    assert set(exercises) == set(FULL) and all(e["scores"] for e in exercises.values())
+    for cell, exercise in exercises.items():
+        failing = {s for s, cells in MIXED.items() if cells[3][cell] == 0}
+        assert {s for students in exercise["mistakes"].values() for s in students} == failing, cell
+    look = {learner["student"]: " ".join(learner["flags"]) for learner in data["learners"] if learner["flags"]}
+    assert {"crash", "broken", "hang", "missing", "deleted"} <= set(look)
+    assert "kernel died" in look["crash"] and "not valid JSON" in look["broken"] and "deleted" in look["deleted"]
+    assert "correct" not in look and "wrong" not in look
+    page = (course / "notebooks" / "report-cofi.html").read_text()
+    assert "the 1/2 is missing" in page and page.count("data:image/png;base64,") == 2
 
 
 def test_the_submission_timeout_set_in_nbgrader_config_stops_a_submission(graded_one_at_a_time, tmp_path):
