@@ -1,6 +1,7 @@
 """The MovieLens object: ratings indexed into Y and R, loaded from a verified folder.
 
-The shipped copy of MovieLens 100K lives in the repository's ``data/`` folder and is verified
+The shipped copy of MovieLens 100K is package data, in ``lab_utils/movielens/`` beside this
+module, so a wheel, an sdist install and an editable install all carry it; it is verified
 against SHA-256 checksums before it is read. A folder downloaded from GroupLens can be loaded
 as well (``readers`` reads each layout); here the ratings are checked against the rating scale
 and the movie list and given their rows and columns in Y and R.
@@ -22,15 +23,18 @@ from .errors import DataError
 from .ratings import with_movie_stats
 from .readers import MovieLensFiles, read_movielens_files, split_year
 
-SHIPPED_DIR = Path(__file__).resolve().parent.parent / "data"
-"""The repository's data folder; ``LAB_UTILS_DATA`` in the environment overrides it."""
+SHIPPED_DIR = Path(__file__).resolve().parent / "movielens"
+"""The shipped MovieLens 100K, inside the package; ``LAB_UTILS_DATA`` in the environment overrides it."""
 
 CHECKSUMS = {
     "ratings.csv": "12a39ea6db3381e83f1c68c9d3402772ed7ac1f406b339fa849aa9b34e03a7df",
     "movies.csv": "b8006177b0b4ff74a7581c59e31bd9883ce1e8e5d7a0d137016a17af293c5fd7",
     "users.csv": "f0666955a899ab27004d413eec2d92e393f5050879597e126ede637390e5a238",
 }
-"""SHA-256 of the shipped files; data/README.md lists the same values."""
+"""SHA-256 of the shipped files; lab_utils/movielens/README.md lists the same values."""
+
+_RESTORE = "reinstall tf-cofi-labs to restore it (in a checkout: `git checkout -- lab_utils/movielens/`)"
+"""How a damaged or missing shipped file comes back, in an installed package or in a checkout."""
 
 DENSE_LIMIT_BYTES = 4 * 2**30
 """Largest dense Y (and as much again for R) that ``MovieLens.Y`` will build."""
@@ -161,12 +165,12 @@ def verify_checksums(folder: Path | str | None = None) -> None:
     for name, expected in CHECKSUMS.items():
         path = folder / name
         if not path.is_file():
-            raise FileNotFoundError(f"MovieLens file {path} is missing; restore it with `git checkout -- data/`")
+            raise FileNotFoundError(f"MovieLens file {path} is missing; {_RESTORE}")
         actual = _sha256(path)
         if actual != expected:
             raise DataError(
                 f"{path} does not match its checksum: expected SHA-256 {expected}, got {actual}. "
-                "The file was changed or damaged; restore it with `git checkout -- data/`."
+                f"The file was changed or damaged; {_RESTORE}."
             )
 
 

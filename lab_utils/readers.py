@@ -1,4 +1,4 @@
-"""Read a MovieLens folder in any of its layouts (data/, ml-100k, ml-latest, ml-25m) into tables.
+"""Read a MovieLens folder in any of its layouts (lab_utils/movielens/, ml-100k, ml-latest, ml-25m) into tables.
 
 A reader checks what one file can say about itself (its columns, whole numbers where ids are
 expected, no short rows) and names the file and line of the first problem. What needs the files
@@ -51,7 +51,7 @@ def read_movielens_files(folder: Path) -> MovieLensFiles:
         return _read_csv_layout(folder)
     raise FileNotFoundError(
         f"{folder} holds no MovieLens files: expected ratings.csv and movies.csv "
-        "(this project's data/ or GroupLens' ml-latest-small / ml-25m) or u.data and u.item (ml-100k)"
+        "(the shipped lab_utils/movielens/ or GroupLens' ml-latest-small / ml-25m) or u.data and u.item (ml-100k)"
     )
 
 

@@ -1,12 +1,12 @@
-"""Convert the MovieLens 100K copy inside the recbole 1.2.1 wheel to the CSV files in data/.
+"""Convert the MovieLens 100K copy inside the recbole 1.2.1 wheel to the CSV files in lab_utils/movielens/.
 
 Run once by a maintainer; the project never imports recbole. Usage:
 
     pip download recbole==1.2.1 --no-deps -d /tmp/rb
     unzip /tmp/rb/recbole-1.2.1-py3-none-any.whl 'recbole/dataset_example/ml-100k/*' -d /tmp/rb
-    python scripts/convert_recbole_ml100k.py /tmp/rb/recbole/dataset_example/ml-100k data/
+    python scripts/convert_recbole_ml100k.py /tmp/rb/recbole/dataset_example/ml-100k lab_utils/movielens/
 
-The two repairs it makes to recbole's item file are listed in data/README.md.
+The two repairs it makes to recbole's item file are listed in lab_utils/movielens/README.md.
 """
 
 import csv

@@ -20,7 +20,8 @@ sandbox's files are root's on the host: the read-only tree and ``hidden`` are wh
 hence /proc made read-only below (bwrap leaves /proc/sys writable to a process mapped to root)."""
 
 REPOSITORY = Path(__file__).resolve().parents[2]
-PROJECT_PACKAGES = ("lab_utils", "autograder", "data")
+PROJECT_PACKAGES = ("lab_utils", "autograder")
+"""Bound read-only into a sandbox; the shipped MovieLens data is inside lab_utils (lab_utils/movielens)."""
 
 PRIVATE_TMPFS = ("/tmp", "/var/tmp", "/dev/shm")
 """Fresh, empty and writable in every sandbox: nothing written there reaches the host or another sandbox."""
@@ -133,7 +134,7 @@ class Sandbox:
 def python_paths() -> tuple[Path, ...]:
     """What the current interpreter needs visible in a sandbox that hides their parents (a pyenv
     interpreter lives under the hidden HOME): its prefixes, its site-packages, and this
-    repository's ``lab_utils``, ``autograder`` and ``data``. For ``Sandbox.readonly``."""
+    repository's ``lab_utils`` (with its MovieLens data) and ``autograder``. For ``Sandbox.readonly``."""
     wanted = [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, *site.getsitepackages(),
               *(REPOSITORY / name for name in PROJECT_PACKAGES)]
     if any(REPOSITORY.is_relative_to(folder) for folder in PRIVATE_TMPFS):

@@ -113,7 +113,7 @@ class Harness:
 
     def request(self, message: dict, timeout: float) -> dict:
         if self.gone:
-            raise HarnessGone(f"was stopped earlier ({self.gone})")
+            raise HarnessGone(f"{self.gone}, in an earlier cell")
         self.counter += 1
         message = {**message, "id": self.counter}
         try:

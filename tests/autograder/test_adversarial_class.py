@@ -161,13 +161,13 @@ def graded_class(tmp_path_factory):
     submit(course, "reader", {"grad-X": text["READER"]})
     submit(course, "saboteur", edit=add_cell("03_cofi_cost", text["SABOTEUR"], before="cofi-cost-loops"))
     submitted = course / "notebooks" / "submitted"
-    before = {"repository": fingerprint(ROOT / "lab_utils", ROOT / "autograder", ROOT / "data"),
+    before = {"repository": fingerprint(ROOT / "lab_utils", ROOT / "autograder"),
               "submissions": fingerprint(submitted)}
     command = [sys.executable, "-m", "autograder", "grade", "cofi", "--jobs", "2"]
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     graded = subprocess.run(command, cwd=course, env=env, capture_output=True, text=True, timeout=1800)
     assert graded.returncode == 0, graded.stdout + graded.stderr
-    after = {"repository": fingerprint(ROOT / "lab_utils", ROOT / "autograder", ROOT / "data"),
+    after = {"repository": fingerprint(ROOT / "lab_utils", ROOT / "autograder"),
              "submissions": fingerprint(submitted)}
     return course, before, after, survivors()
 

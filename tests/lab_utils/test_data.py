@@ -2,10 +2,12 @@
 
 import re
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+import lab_utils
 from lab_utils import DataError, load_movielens, verify_checksums
 from lab_utils.data import CHECKSUMS, SHIPPED_DIR
 
@@ -33,6 +35,14 @@ def test_ids_map_to_rows_and_columns(movielens):
     assert movielens.movie_ids[row] == 50 and movielens.user_ids[col] == 196
     rating = movielens.ratings.query("user_id == 196 and movie_id == 242")["rating"].item()
     assert movielens.Y[movielens.movie_row(242), col] == rating == 3
+
+
+def test_shipped_data_is_package_data_beside_the_loader():
+    """A wheel, an sdist install and an editable install carry it alike; the checkout keeps no second copy."""
+    package = Path(lab_utils.__file__).parent
+    assert SHIPPED_DIR == package / "movielens"
+    assert {path.name for path in SHIPPED_DIR.iterdir()} >= {*CHECKSUMS, "README.md"}
+    assert not (package.parent / "data").exists()
 
 
 def test_checksums_in_readme_match_the_loader():
