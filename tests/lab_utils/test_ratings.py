@@ -44,7 +44,7 @@ def test_add_user_by_id_and_title(movielens):
 def test_add_user_with_a_given_id_refuses_one_taken(movielens):
     data, col = add_user(movielens, {"Toy Story": 4}, user_id=5000)
     assert data.user_ids[col] == 5000 and data.user_col(5000) == col
-    with pytest.raises(ValueError, match=r"user id 196 is already taken in .*data"):
+    with pytest.raises(ValueError, match=r"user id 196 is already taken in .*movielens"):
         add_user(movielens, {"Toy Story": 4}, user_id=196)
 
 
