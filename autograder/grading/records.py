@@ -58,6 +58,11 @@ class SubmissionRecord:
         return cls(**known)
 
 
+def submissions(root: Path, assignment: str) -> dict[str, Path]:
+    """Student id -> the folder of their submission of ``assignment`` in the course ``root``."""
+    return {p.parent.name: p for p in sorted((root / "submitted").glob(f"*/{assignment}")) if p.is_dir()}
+
+
 class Records:
     """The records and logs of one assignment's students, in one folder."""
 

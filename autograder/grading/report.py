@@ -30,7 +30,7 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
 
-from .records import Records, SubmissionRecord, write_atomically
+from .records import Records, SubmissionRecord, submissions, write_atomically
 
 UNNAMED = "no named mistake: "
 """How a failure that no diagnosis named is labelled, before its message with the numbers blanked."""
@@ -298,7 +298,6 @@ def report_course(folder: Path, assignment: str) -> Path:
 
     course = load_course(folder)
     root = course.root
-    students = [p.parent.name for p in sorted((root / "submitted").glob(f"*/{assignment}")) if p.is_dir()]
     with Gradebook(course.db_url) as gradebook:
         try:
             gradebook.find_assignment(assignment)
@@ -308,4 +307,4 @@ def report_course(folder: Path, assignment: str) -> Path:
     records = Records(root / ".autograder" / assignment)
     # Shards finishing at once would each write it: one at a time, the last one reads every grade.
     with one_shard_at_a_time(course.db_url, assignment, records.folder):
-        return write_report(course.db_url, assignment, students, records, root)
+        return write_report(course.db_url, assignment, submissions(root, assignment), records, root)

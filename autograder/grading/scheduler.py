@@ -29,7 +29,7 @@ from . import reasons
 from .csv_report import write_csv
 from .nbgrader_run import Autograder, Exit
 from .progress import Progress
-from .records import Records, SubmissionRecord
+from .records import Records, SubmissionRecord, submissions
 from .settings import load_course
 from .shards import Shard, one_shard_at_a_time, shown
 
@@ -84,8 +84,7 @@ class ClassGrader:
 
     def submitted(self) -> dict[str, Path]:
         """Student id -> the folder of their submission of this assignment."""
-        base = self.root / "submitted"
-        return {p.parent.name: p for p in sorted(base.glob(f"*/{self.assignment}")) if p.is_dir()}
+        return submissions(self.root, self.assignment)
 
     def notebooks(self) -> list[str]:
         with Gradebook(self.course.db_url) as gradebook:
