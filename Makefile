@@ -37,9 +37,15 @@ benchmark: $(STAMP)
 clean:
 	rm -rf $(VENV) .pytest_cache
 
-# Regenerate the learner notebooks from the instructor notebooks (never edit release/ by hand).
+# Regenerate the learner notebooks from the instructor notebooks (never edit release/ by hand):
+# first every translated edition from the English notebooks and locale/ (python -m editions
+# build stops on an incomplete catalog), then the release of the English edition and of each one.
+EDITIONS = $(patsubst locale/%/,cofi-%,$(filter-out locale/templates/,$(wildcard locale/*/)))
+
 release: $(STAMP)
+	$(BIN)/python -m editions build
 	$(BIN)/nbgrader generate_assignment cofi --force
+	$(foreach edition,$(EDITIONS),$(BIN)/nbgrader generate_assignment $(edition) --force &&) true
 
 # Remove outputs from every notebook before committing.
 strip: $(STAMP)

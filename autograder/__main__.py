@@ -1,4 +1,8 @@
-"""Command line: ``python -m autograder grade ASSIGNMENT --jobs N`` and ``python -m autograder report ASSIGNMENT``."""
+"""Command line: ``python -m autograder grade ASSIGNMENT... --jobs N`` and ``python -m autograder report ASSIGNMENT``.
+
+Several assignments are graded one after the other in one run: the editions of the labs in
+other languages are assignments of their own (``cofi cofi-pt_BR``), so a class whose learners took
+either edition is graded with one command."""
 
 import argparse
 import sys
@@ -39,7 +43,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     grade = commands.add_parser("grade", help="autograde every submission of an assignment, several at a time")
-    grade.add_argument("assignment")
+    grade.add_argument("assignments", nargs="+", metavar="assignment",
+                       help="one or more assignments, graded in turn (e.g. the English and the pt-BR edition: cofi cofi-pt_BR)")
     grade.add_argument("--jobs", type=int, default=1, help="submissions graded at once (default 1)")
     grade.add_argument("--regrade", action="store_true", help="grade again submissions that were already graded")
     grade.add_argument("--course", type=Path, default=Path.cwd(), help="folder with nbgrader_config.py (default: here)")
@@ -66,18 +71,21 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.command == "report":
         return _report(args.course, args.assignment)
-    grader = ClassGrader(args.course, args.assignment, jobs=args.jobs, regrade=args.regrade,
-                         cell_timeout=args.cell_timeout, submission_timeout=args.timeout,
-                         memory_limit_gb=args.memory_limit, shard=args.shard, console=Console(stderr=True),
-                         sandbox=not (args.no_sandbox or args.csv_only))  # --csv-only runs no learner code
-    try:
-        if args.csv_only:
-            print(f"scores: {grader.write_csv()}")
-        else:
-            grader.run()
-    except KeyboardInterrupt:
-        return 130
-    return _report(args.course, args.assignment)
+    status = 0
+    for assignment in args.assignments:
+        grader = ClassGrader(args.course, assignment, jobs=args.jobs, regrade=args.regrade,
+                             cell_timeout=args.cell_timeout, submission_timeout=args.timeout,
+                             memory_limit_gb=args.memory_limit, shard=args.shard, console=Console(stderr=True),
+                             sandbox=not (args.no_sandbox or args.csv_only))  # --csv-only runs no learner code
+        try:
+            if args.csv_only:
+                print(f"scores: {grader.write_csv()}")
+            else:
+                grader.run()
+        except KeyboardInterrupt:
+            return 130
+        status |= _report(args.course, assignment)
+    return status
 
 
 def _report(course: Path, assignment: str) -> int:

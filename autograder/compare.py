@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
+from lab_utils.i18n import _, ngettext
+
 from .sealed.wire import Opaque
 
 _abs, _max, _all, _isfinite = np.abs, np.max, np.all, np.isfinite
@@ -43,12 +45,15 @@ def describe(value) -> str:
     their length."""
     if is_array(value):
         dtype = value.dtype.name if isinstance(value, (tf.Tensor, tf.Variable)) else value.dtype
-        return f"{type(value).__name__} of shape {tuple(value.shape)} and dtype {dtype}"
+        return _("{type} of shape {shape} and dtype {dtype}").format(type=type(value).__name__,
+                                                                    shape=tuple(value.shape), dtype=dtype)
     if isinstance(value, Opaque):  # back from a sealed run as only the name of its type
         return value.type_name
     if isinstance(value, (list, tuple)):
         try:
-            return f"{type(value).__name__} of {len(value)} item{'' if len(value) == 1 else 's'}"
+            count = len(value)
+            return ngettext("{type} of {count} item", "{type} of {count} items", count).format(
+                type=type(value).__name__, count=count)
         except Exception:  # a learner's list subclass may make len() raise
             pass
     return type(value).__name__

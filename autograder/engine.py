@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from lab_utils.i18n import _, ngettext
+
 from .compare import describe, difference, is_array, is_number, matches, scale, short, to_numpy
 from .result import CaseResult, CheckResult
 from .runner import Guards, Outcome, call
@@ -122,7 +124,8 @@ def signature_problem(fn, params: Sequence[str]) -> Problem | None:
     """Whether fn can be called with the exercise's parameters, in order."""
     wanted = f"({', '.join(params)})"
     if not callable(fn):
-        return Problem(f"expected a function taking {wanted}, got {type(fn).__name__} {fn!r}", hint="")
+        return Problem(_("expected a function taking {parameters}, got {type} {value!r}").format(
+            parameters=wanted, type=type(fn).__name__, value=fn), hint="")
     try:
         signature = inspect.signature(fn)
     except (TypeError, ValueError):
@@ -130,8 +133,9 @@ def signature_problem(fn, params: Sequence[str]) -> Problem | None:
     try:
         signature.bind(*params)
     except TypeError:
-        return Problem(f"the function takes {signature}, expected {wanted}", wanted, str(signature),
-                       "keep the parameters the exercise gives, in the same order")
+        return Problem(_("the function takes {signature}, expected {parameters}").format(
+            signature=signature, parameters=wanted), wanted, str(signature),
+                       _("keep the parameters the exercise gives, in the same order"))
     return None
 
 
@@ -145,8 +149,9 @@ def _apply(stage: Stage, case: Case | None, value) -> Problem | None:
     try:
         return stage(value) if case is None else stage(case, value)
     except Exception as error:  # the value may be anything: a function, a generator, a ragged list
-        return Problem(f"returns something the check cannot read ({type(error).__name__}: {error})",
-                       actual=describe(value), hint="return plain numbers, arrays or tensors, as the exercise asks")
+        return Problem(_("returns something the check cannot read ({error_type}: {error})").format(
+            error_type=type(error).__name__, error=error),
+                       actual=describe(value), hint=_("return plain numbers, arrays or tensors, as the exercise asks"))
 
 
 def run_check(spec: Spec, fn, cases: Sequence[Case], target: Target | None = None) -> CheckResult:
@@ -159,7 +164,7 @@ def run_check(spec: Spec, fn, cases: Sequence[Case], target: Target | None = Non
     result = CheckResult(spec.title)
     problem = target.signature_problem(spec.params)
     if problem:
-        result.add(_failed("can be called as the exercise asks", problem))
+        result.add(_failed(_("can be called as the exercise asks"), problem))
         return result
     invoke = target.call
     outputs = []
@@ -195,7 +200,9 @@ def run_check(spec: Spec, fn, cases: Sequence[Case], target: Target | None = Non
 
 
 def _more(problem: Problem, count: int) -> Problem:
-    return Problem(problem.message + f" (and {count} more case(s) fail the same way)", problem.expected,
+    return Problem(ngettext("{message} (and {count} more case(s) fail the same way)",
+                            "{message} (and {count} more case(s) fail the same way)", count).format(
+        message=problem.message, count=count), problem.expected,
                    problem.actual, problem.hint, problem.mistake)
 
 
@@ -216,17 +223,22 @@ def _diagnosed(problem: Problem, diagnosis: Diagnosis | None) -> Problem:
 
 def number_type(case: Case, value) -> Problem | None:
     if not is_number(value):
-        return Problem(f"returns {describe(value)}, expected a single number", "a float or a 0-d tensor",
-                       describe(value), "return the total as one number, not an array or a list")
+        return Problem(_("returns {got}, expected a single number").format(got=describe(value)),
+                       _("a float or a 0-d tensor"), describe(value),
+                       _("return the total as one number, not an array or a list"))
     return None
 
 
 def finite(case: Case, value) -> Problem | None:
     array = to_numpy(value).astype(float)
     if not np.all(np.isfinite(array)):
-        where = "" if array.ndim == 0 else f" at index {tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])}"
-        return Problem(f"returns NaN or inf{where}", "finite numbers", short(array),
-                       "look for a division by zero or a log of 0, e.g. dividing by a count that can be 0")
+        if array.ndim == 0:
+            message = _("returns NaN or inf")
+        else:
+            index = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
+            message = _("returns NaN or inf at index {index}").format(index=index)
+        return Problem(message, _("finite numbers"), short(array),
+                       _("look for a division by zero or a log of 0, e.g. dividing by a count that can be 0"))
     return None
 
 
@@ -237,18 +249,21 @@ def array_of_shape(shape_name: str, shape_hint: Callable[[Case, tuple], str] | N
     def stage(case: Case, value) -> Problem | None:
         expected = tuple(np.shape(case.expected))
         if not is_array(value):
-            return Problem(f"returns {describe(value)}, expected an array", f"array of shape {shape_name} = {expected}",
+            return Problem(_("returns {got}, expected an array").format(got=describe(value)),
+                           _("array of shape {shape_name} = {shape}").format(shape_name=shape_name, shape=expected),
                            describe(value), "")
         got = tuple(value.shape)
         if got != expected:
-            hint = "it looks transposed" if got == expected[::-1] else ""
+            hint = _("it looks transposed") if got == expected[::-1] else ""
             if len(got) == len(expected) - 1:
-                hint = "a sum lost a dimension: keep it with keepdims=True (or reshape)"
+                hint = _("a sum lost a dimension: keep it with keepdims=True (or reshape)")
             if shape_hint is not None:
                 hint = shape_hint(case, got) or hint
-            return Problem(f"returns shape {got}, expected {shape_name} = {expected}", str(expected), str(got), hint)
+            return Problem(_("returns shape {got}, expected {shape_name} = {shape}").format(
+                got=got, shape_name=shape_name, shape=expected), str(expected), str(got), hint)
         if not np.issubdtype(to_numpy(value).dtype, np.floating):
-            return Problem(f"returns dtype {to_numpy(value).dtype}, expected floating point", "float32 or float64",
+            return Problem(_("returns dtype {dtype}, expected floating point").format(dtype=to_numpy(value).dtype),
+                           _("float32 or float64"),
                            str(to_numpy(value).dtype), "")
         return None
 
@@ -268,11 +283,12 @@ def close_to_expected(hint_for: Callable[[Case, Any], str] | None = None) -> Sta
             return None
         hint = hint_for(case, value) if hint_for else ""
         if expected.ndim == 0:
-            return Problem("wrong value", short(expected), short(actual), hint)
+            return Problem(_("wrong value"), short(expected), short(actual), hint)
         diff = difference(actual, expected)
         first = tuple(int(i) for i in np.argwhere(diff > case.rtol * scale(expected))[0])
-        message = (f"wrong values: first mismatch at index {first} ({actual[first]:.6g} instead of {expected[first]:.6g}), "
-                   f"largest difference {diff.max():.3g}")
+        message = _("wrong values: first mismatch at index {index} ({actual:.6g} instead of {expected:.6g}), "
+                    "largest difference {difference:.3g}").format(index=first, actual=actual[first],
+                                                                  expected=expected[first], difference=diff.max())
         return Problem(message, short(expected), short(actual), hint)
 
     return stage

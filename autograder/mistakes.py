@@ -10,20 +10,24 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from lab_utils.i18n import _
+
 from .compare import matches
 from .engine import Case, Diagnosis
 
 
 @dataclass(frozen=True)
 class Mistake:
-    """A known wrong answer: ``compute(*case.args)`` gives what a learner who made it returns."""
+    """A known wrong answer: ``compute(*case.args)`` gives what a learner who made it returns.
+    ``name`` and ``hint`` are marked with ``N_`` where the mistake is defined: the diagnosis shows
+    them translated, and keeps the English name as the key the class report groups by."""
 
     name: str
     hint: str
     compute: Callable
 
     def diagnosis(self) -> Diagnosis:
-        return Diagnosis(f"{self.hint} (known mistake: {self.name})", self.name)
+        return Diagnosis(_("{hint} (known mistake: {name})").format(hint=_(self.hint), name=_(self.name)), self.name)
 
 
 def reproduces(mistake: Mistake, cases: Sequence[Case], outputs, rtol: float = 1e-5) -> bool:

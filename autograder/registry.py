@@ -16,9 +16,11 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from lab_utils.i18n import _
+
 from .engine import Case, Diagnosis, FollowUp, Invoke, Spec, Stage, Target, run_check
 from .mistakes import Mistake, recognise
-from .result import CheckResult, report
+from .result import HIDDEN, CheckResult, report, translated
 from .runner import Guards
 
 TIMEOUT = 10.0
@@ -31,11 +33,13 @@ class Exercise:
 
     key: str
     title: str
+    """Marked with ``N_``: ``CheckResult.exercise`` keeps it in English, it is shown translated."""
     params: tuple[str, ...]
     cases: Callable[[np.random.Generator | None], list[Case]]
     """Visible cases for None; hidden cases drawn from the generator otherwise."""
     stages: Sequence[Stage]
     doc: str = ""
+    """Marked with ``N_``: the docstring of ``check_<key>``, translated when it is made."""
     forbidden: Callable[[], list[Callable]] = list
     """Reference functions the learner's code must not call to get its answer."""
     mistakes: Sequence[Mistake] = ()
@@ -89,11 +93,11 @@ def evaluate(key: str, fn, hidden: bool = False, seed: int | None = None,
     rng = np.random.default_rng(secrets.randbits(64) if seed is None else seed) if hidden else None
     cases = exercise.cases(rng)
     if hidden:
-        cases = [replace(case, name=f"hidden case: {case.name}") for case in cases]
+        cases = [replace(case, name=_("hidden case: {name}").format(name=case.name)) for case in cases]
     course = _course[0]
     guards = Guards(exercise.timeout, _forbidden_codes(exercise.forbidden()), course.reference_paths,
                     course.error_hints)
-    title = exercise.title + (" (hidden cases)" if hidden else "")
+    title = exercise.title + (HIDDEN if hidden else "")  # English: the class report reads it
     diagnose = exercise.diagnose if exercise.mistakes or exercise.localize else None
     spec = Spec(title, exercise.params, exercise.stages, guards, diagnose, exercise.follow_ups)
     return run_check(spec, fn, cases, reach(guards) if reach else None)
@@ -134,5 +138,5 @@ def checker(key: str) -> tuple[Callable, Callable]:
         check(key, fn)
 
     evaluate_exercise.__name__, check_exercise.__name__ = f"evaluate_{key}", f"check_{key}"
-    evaluate_exercise.__doc__ = check_exercise.__doc__ = EXERCISES[key].doc
+    evaluate_exercise.__doc__ = check_exercise.__doc__ = translated(EXERCISES[key].doc)
     return evaluate_exercise, check_exercise

@@ -11,6 +11,54 @@ MIME_TYPE = "application/vnd.autograder.check+json"
 """The output a check leaves in the notebook beside its HTML: ``CheckResult.to_dict()``."""
 
 
+# The learner's language (lab_utils.i18n), imported when a message is first shown: importing
+# lab_utils starts TensorFlow, which ``import autograder`` and class grading (reading results) do not need.
+
+def _(message: str) -> str:
+    from lab_utils import i18n
+
+    return i18n._(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    from lab_utils import i18n
+
+    return i18n.ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:
+    return message
+
+
+HIDDEN = " (hidden cases)"
+SEALED = " (sealed verification)"
+_SUFFIXES = {HIDDEN: N_("{title} (hidden cases)"), SEALED: N_("{title} (sealed verification)")}
+"""What ``CheckResult.exercise`` may end with (in English, as the class report reads it), and how
+each is shown in the learner's language."""
+
+
+def translated(message: str) -> str:
+    """A message marked with ``N_`` where it was defined, in the learner's language ("" stays "":
+    gettext would give the catalog's header for it)."""
+    return _(message) if message else message
+
+
+def shown_title(exercise: str) -> str:
+    """``CheckResult.exercise`` as the learner reads it: the exercise's title (English in the data,
+    see ``registry.Exercise``) and the suffixes the check added, in the learner's language."""
+    added = []
+    while True:
+        suffix = next((s for s in _SUFFIXES if exercise.endswith(s) and len(exercise) > len(s)), None)
+        if suffix is None:
+            break
+        exercise = exercise[:-len(suffix)]
+        added.append(suffix)
+    title = translated(exercise)
+    for suffix in reversed(added):
+        title = _(_SUFFIXES[suffix]).format(title=title)
+    return title
+
+
 @dataclass
 class CaseResult:
     """One case of one check: what it tried, whether it passed, and if not, why."""
@@ -25,14 +73,14 @@ class CaseResult:
     """The name of the known mistake the answer reproduces, when one does."""
 
     def lines(self) -> list[str]:
-        mark = "PASS" if self.passed else "FAIL"
+        mark = _("PASS") if self.passed else _("FAIL")
         out = [f"[{mark}] {self.name}" + (f": {self.message}" if self.message else "")]
         if self.expected is not None:
-            out.append(f"    expected: {self.expected}")
+            out.append("    " + _("expected: {expected}").format(expected=self.expected))
         if self.actual is not None:
-            out.append(f"    actual:   {self.actual}")
+            out.append("    " + _("actual:   {actual}").format(actual=self.actual))
         if self.hint:
-            out.append(f"    hint: {self.hint}")
+            out.append("    " + _("hint: {hint}").format(hint=self.hint))
         return out
 
 
@@ -41,6 +89,8 @@ class CheckResult:
     """All the cases one check ran for one exercise; it passes when every case does."""
 
     exercise: str
+    """The exercise's title in English, as the class report reads it, maybe with ``HIDDEN`` or
+    ``SEALED`` after it; shown translated (``shown_title``)."""
     cases: list[CaseResult] = field(default_factory=list)
 
     @property
@@ -52,8 +102,8 @@ class CheckResult:
         return case
 
     def __str__(self) -> str:
-        verdict = "all tests passed" if self.passed else f"{sum(not c.passed for c in self.cases)} problem(s)"
-        lines = [f"{self.exercise}: {verdict}"]
+        verdict = _("all tests passed") if self.passed else _problems(sum(not c.passed for c in self.cases))
+        lines = [f"{shown_title(self.exercise)}: {verdict}"]
         for case in self.cases:
             lines.extend(case.lines())
         return "\n".join(lines)
@@ -73,17 +123,18 @@ class CheckResult:
 
     def _repr_html_(self) -> str:
         colour = "#1a7f37" if self.passed else "#cf222e"
-        verdict = "all tests passed" if self.passed else "not yet right"
+        verdict = _("all tests passed") if self.passed else _("not yet right")
         rows = []
         for case in self.cases:
             mark, tint = ("&#10004;", "#1a7f37") if case.passed else ("&#10008;", "#cf222e")
             detail = "".join(
-                f"<div><b>{label}</b> <code>{html.escape(value)}</code></div>"
-                for label, value in (("expected", case.expected), ("actual", case.actual))
+                f"<div><b>{html.escape(label)}</b> <code>{html.escape(value)}</code></div>"
+                for label, value in ((_("expected"), case.expected), (_("actual"), case.actual))
                 if value is not None
             )
             if case.hint:
-                detail += f"<div><b>hint</b> {html.escape(case.hint)}</div>"
+                label = _("hint")
+                detail += f"<div><b>{html.escape(label)}</b> {html.escape(case.hint)}</div>"
             message = f": {html.escape(case.message)}" if case.message else ""
             rows.append(
                 f'<li class="autograder-case" style="color:{tint}">{mark} {html.escape(case.name)}{message}'
@@ -91,7 +142,7 @@ class CheckResult:
             )
         return (
             f'<div class="autograder-result" style="border-left:4px solid {colour};padding:4px 10px">'
-            f'<b style="color:{colour}">{html.escape(self.exercise)}: {verdict}</b>'
+            f'<b style="color:{colour}">{html.escape(shown_title(self.exercise))}: {html.escape(verdict)}</b>'
             f'<ul style="list-style:none;padding-left:0.5em">{"".join(rows)}</ul></div>'
         )
 
@@ -121,8 +172,16 @@ def failure(result: CheckResult) -> AssertionError:
     AssertionError with an attribute, not a subclass, keeps that ename and survives pickling."""
     error = AssertionError(str(result))
     problems = sum(not case.passed for case in result.cases)
-    error._render_traceback_ = partial(_shown_above, f"{result.exercise}: {problems} problem(s), shown above")
+    summary = _("{title}: {problems}, shown above").format(title=shown_title(result.exercise),
+                                                           problems=_problems(problems))
+    error._render_traceback_ = partial(_shown_above, summary)
     return error
+
+
+def _problems(count: int) -> str:
+    """The count of failed cases: "1 problem(s)" in English, as it always read; a translation may
+    have plural forms."""
+    return ngettext("{count} problem(s)", "{count} problem(s)", count).format(count=count)
 
 
 def _shown_above(summary: str) -> list[str]:

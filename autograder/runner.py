@@ -22,6 +22,8 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
+from lab_utils.i18n import _
+
 _AUTOGRADER = str(Path(__file__).resolve().parent)
 
 
@@ -40,7 +42,8 @@ class Guards:
     """Folders whose frames are not the learner's (the course's reference packages)."""
     error_hints: Sequence[tuple] = ()
     """(pattern, hint) or (pattern, hint, what it means): an error whose text matches gets the hint
-    (a shape error names the notation), and what it means in place of the library's words."""
+    (a shape error names the notation), and what it means in place of the library's words. The
+    hint and what it means are marked with ``N_`` where they are defined and shown translated."""
 
 
 @dataclass
@@ -90,7 +93,7 @@ def _message(error: BaseException) -> str:
     try:
         return str(error)
     except Exception:  # the learner's __str__ may raise anything
-        return "(its message cannot be read)"
+        return _("(its message cannot be read)")
 
 
 def learner_line(error: BaseException, library_paths: Sequence[str] = ()) -> str:
@@ -104,8 +107,10 @@ def learner_line(error: BaseException, library_paths: Sequence[str] = ()) -> str
     if not frames:
         return ""
     filename, lineno, line = frames[-1]
-    where = "your code" if filename.startswith(("<ipython", "/tmp/ipykernel")) else Path(filename).name
-    return f"line {lineno} of {where}: {line}" if line else f"line {lineno} of {where}"
+    where = _("your code") if filename.startswith(("<ipython", "/tmp/ipykernel")) else Path(filename).name
+    if line:
+        return _("line {number} of {where}: {line}").format(number=lineno, where=where, line=line)
+    return _("line {number} of {where}").format(number=lineno, where=where)
 
 
 def error_text(error: BaseException) -> str:
@@ -154,11 +159,10 @@ def call(fn: Callable, args: tuple, guards: Guards, *, watch: dict[int, str] | N
         finally:
             sys.setprofile(profiler)
     except TimeLimitExceeded:
-        return Outcome(error=f"did not finish within {guards.timeout:g} seconds",
-                       hint="look for a loop that never ends, or one that runs far more often than needed")
+        return timed_out(guards.timeout)
     except NotImplementedError:
-        return Outcome(error="raises NotImplementedError: the exercise is not written yet",
-                       hint="replace `raise NotImplementedError()` with your code")
+        return Outcome(error=_("raises NotImplementedError: the exercise is not written yet"),
+                       hint=_("replace `raise NotImplementedError()` with your code"))
     except KeyboardInterrupt:  # the person at the keyboard (or nbgrader's timeout) stopping the check
         raise
     except BaseException as error:  # anything else the learner's function raises is its answer, sys.exit() too
@@ -166,19 +170,28 @@ def call(fn: Callable, args: tuple, guards: Guards, *, watch: dict[int, str] | N
         said, hint = error_text(error), ""
         for pattern, found, *what_it_means in guards.error_hints:
             if pattern.search(f"{type(error).__name__}: {_message(error)}"):
-                hint, said = found, (what_it_means[0] if what_it_means else said)
+                hint, said = _(found) if found else found, (_(what_it_means[0]) if what_it_means else said)
                 break
-        return Outcome(error=f"raised {type(error).__name__}: {said}".strip() + (f" (at {line})" if line else ""),
-                       hint=hint)
+        said = _("raised {error_type}: {message}").format(error_type=type(error).__name__, message=said).strip()
+        return Outcome(error=_("{error} (at {line})").format(error=said, line=line) if line else said, hint=hint)
     finally:
         if use_alarm:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
     if watcher and watcher.called:
-        return Outcome(value=value, error=f"calls the reference solution {watcher.called} instead of computing the answer",
-                       hint="write the computation yourself; calling the lab's reference scores 0")
+        return Outcome(value=value,
+                       error=_("calls the reference solution {function} instead of computing the answer").format(
+                           function=watcher.called),
+                       hint=_("write the computation yourself; calling the lab's reference scores 0"))
     for i, name in watch.items():
         if _changed(before[i], args[i]):
-            return Outcome(value=value, error=f"changed its input {name} in place",
-                           hint="compute new arrays instead of assigning into the ones passed in (e.g. Y[...] = or X -=)")
+            return Outcome(value=value, error=_("changed its input {name} in place").format(name=name),
+                           hint=_("compute new arrays instead of assigning into the ones passed in "
+                                  "(e.g. Y[...] = or X -=)"))
     return Outcome(value=value)
+
+
+def timed_out(seconds: float) -> Outcome:
+    """The outcome of a call stopped after its time limit of ``seconds``."""
+    return Outcome(error=_("did not finish within {seconds:g} seconds").format(seconds=seconds),
+                   hint=_("look for a loop that never ends, or one that runs far more often than needed"))

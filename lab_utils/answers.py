@@ -10,6 +10,8 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
+from .i18n import _
+
 
 def load_answer(notebook: str | Path, name: str) -> Callable:
     """The function ``name`` as you wrote it in ``notebook`` (a path, e.g. ``"03_cofi_cost.ipynb"``
@@ -22,21 +24,25 @@ def load_answer(notebook: str | Path, name: str) -> Callable:
     """
     path = Path(notebook)
     if not path.is_file():
-        raise FileNotFoundError(f"{path} is not there: give the path of the notebook that holds your {name} "
-                                f"(the labs' notebooks sit side by side, so its file name usually does)")
+        raise FileNotFoundError(_("{path} is not there: give the path of the notebook that holds your {name} "
+                                  "(the labs' notebooks sit side by side, so its file name usually does)").format(
+            path=path, name=name))
     try:
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
         sources = [c["source"] if isinstance(c["source"], str) else "".join(c["source"])
                    for c in cells if c.get("cell_type") == "code"]
     except (ValueError, KeyError, TypeError) as error:
-        raise ValueError(f"{path} is not a readable notebook ({type(error).__name__}: {error}); "
-                         f"expected the .ipynb file of a lab") from None
+        raise ValueError(_("{path} is not a readable notebook ({error_type}: {error}); "
+                           "expected the .ipynb file of a lab").format(
+            path=path, error_type=type(error).__name__, error=error)) from None
     for index, source in enumerate(sources):
         if _defines(source, name):
             namespace = {"np": np, "tf": tf, "__name__": f"answer from {path.name}"}
-            exec(compile(source, f"{path.name}, code cell {index + 1}", "exec"), namespace)
+            where = _("{notebook}, code cell {number}").format(notebook=path.name, number=index + 1)
+            exec(compile(source, where, "exec"), namespace)
             return namespace[name]
-    raise LookupError(f"no code cell of {path} defines a function {name}: expected a cell starting `def {name}(`")
+    raise LookupError(_("no code cell of {path} defines a function {name}: expected a cell starting `def {name}(`")
+                      .format(path=path, name=name))
 
 
 def _defines(source: str, name: str) -> bool:

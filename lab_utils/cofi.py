@@ -14,6 +14,7 @@ import numpy as np
 import tensorflow as tf
 
 from .errors import ShapeError
+from .i18n import N_, _
 
 ARRAY_NAMES = ("X", "W", "b", "Y", "R")
 
@@ -27,14 +28,27 @@ def check_nonnegative(name: str, value) -> float:
     """``value`` as a float; ValueError unless it is a finite number >= 0 (lambda_, a scale, a shrinkage)."""
     number = float(np.asarray(value))
     if not np.isfinite(number) or number < 0:
-        raise ValueError(f"{name} must be a finite number >= 0, got {number}")
+        raise ValueError(_("{name} must be a finite number >= 0, got {value}").format(name=name, value=number))
     return number
 
 
+NOT_FINITE = N_("{name} contains {value} at index {where}; all inputs must be finite numbers")
+NOT_BINARY = N_("R must hold only 0 and 1 (1 where user j rated movie i); R{index} = {value}")
+
+
 def _first_bad(name: str, array, bad: np.ndarray, what: str) -> None:
+    """ValueError at the first True of ``bad``; ``what`` is a message marked with N_ (NOT_FINITE, NOT_BINARY)."""
     if bad.any():
         where = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise ValueError(what.format(name=name, where=where, index=list(where), value=np.asarray(array)[where]))
+        raise ValueError(_(what).format(name=name, where=where, index=list(where), value=np.asarray(array)[where]))
+
+
+def _transposed_hint(got, want) -> str:
+    return " " + _("(is it transposed?)") if tuple(got) == tuple(want)[::-1] else ""
+
+
+def _not_2d(name: str, shape) -> ShapeError:
+    return ShapeError(_("{name} must be a 2-D array, got shape {shape}").format(name=name, shape=shape))
 
 
 def check_ratings(Y, R) -> None:
@@ -44,18 +58,20 @@ def check_ratings(Y, R) -> None:
     shapes = {"Y": _shape(Y), "R": _shape(R)}
     for name, shape in shapes.items():
         if len(shape) != 2:
-            raise ShapeError(f"{name} must be a 2-D array, got shape {shape}")
+            raise _not_2d(name, shape)
     if shapes["R"] != shapes["Y"]:
-        hint = " (is it transposed?)" if shapes["R"] == shapes["Y"][::-1] else ""
-        raise ShapeError(f"R has shape {shapes['R']}, expected (num_movies, num_users) = {shapes['Y']}{hint}; "
-                         f"Y {shapes['Y']} has num_movies={shapes['Y'][0]}, num_users={shapes['Y'][1]}")
+        raise ShapeError(
+            _("R has shape {got}, expected (num_movies, num_users) = {want}{hint}; "
+              "Y {want} has num_movies={num_movies}, num_users={num_users}").format(
+                got=shapes["R"], want=shapes["Y"], hint=_transposed_hint(shapes["R"], shapes["Y"]),
+                num_movies=shapes["Y"][0], num_users=shapes["Y"][1])
+        )
     if not _readable(Y, R):
         return
-    _first_bad("Y", Y, ~np.isfinite(np.asarray(Y)), "{name} contains {value} at index {where}; all inputs must be finite numbers")
+    _first_bad("Y", Y, ~np.isfinite(np.asarray(Y)), NOT_FINITE)
     R = np.asarray(R)
-    _first_bad("R", R, ~np.isfinite(R), "{name} contains {value} at index {where}; all inputs must be finite numbers")
-    _first_bad("R", R, (R != 0) & (R != 1),
-               "R must hold only 0 and 1 (1 where user j rated movie i); R{index} = {value}")
+    _first_bad("R", R, ~np.isfinite(R), NOT_FINITE)
+    _first_bad("R", R, (R != 0) & (R != 1), NOT_BINARY)
 
 
 def _readable(*arrays) -> bool:
@@ -75,7 +91,7 @@ def check_cofi_inputs(X, W, b, Y, R, lambda_=0.0) -> None:
     shapes = dict(zip(ARRAY_NAMES, map(_shape, (X, W, b, Y, R))))
     for name, shape in shapes.items():
         if len(shape) != 2:
-            raise ShapeError(f"{name} must be a 2-D array, got shape {shape}")
+            raise _not_2d(name, shape)
     # Y fixes num_movies and num_users; num_features comes from whichever of X and W is
     # otherwise right, so that a transposed one is reported as such.
     num_movies, num_users = shapes["Y"]
@@ -88,19 +104,19 @@ def check_cofi_inputs(X, W, b, Y, R, lambda_=0.0) -> None:
     for name, (want, notation) in expected.items():
         got = shapes[name]
         if got != want:
-            hint = " (is it transposed?)" if got == want[::-1] else ""
             raise ShapeError(
-                f"{name} has shape {got}, expected {notation} = {want}{hint}; Y {shapes['Y']} has "
-                f"num_movies={num_movies}, num_users={num_users}, and num_features={num_features}"
+                _("{name} has shape {got}, expected {notation} = {want}{hint}; Y {shape_Y} has "
+                  "num_movies={num_movies}, num_users={num_users}, and num_features={num_features}").format(
+                    name=name, got=got, notation=notation, want=want, hint=_transposed_hint(got, want),
+                    shape_Y=shapes["Y"], num_movies=num_movies, num_users=num_users, num_features=num_features)
             )
     if not np.isscalar(lambda_) and _shape(lambda_) != ():
-        raise ValueError(f"lambda_ must be a single number, got shape {_shape(lambda_)}")
+        raise ValueError(_("lambda_ must be a single number, got shape {shape}").format(shape=_shape(lambda_)))
     if not _readable(X, W, b, lambda_):
         return
     check_nonnegative("lambda_", lambda_)
     for name, array in zip(("X", "W", "b"), (X, W, b)):
-        _first_bad(name, array, ~np.isfinite(np.asarray(array)),
-                   "{name} contains {value} at index {where}; all inputs must be finite numbers")
+        _first_bad(name, array, ~np.isfinite(np.asarray(array)), NOT_FINITE)
 
 
 def prediction(X, W, b):
@@ -190,7 +206,8 @@ def squared_distance(a, b) -> float:
     """The squared distance ||a - b||^2 between two feature vectors."""
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     if a.shape != b.shape:
-        raise ShapeError(f"feature vectors of different shapes {a.shape} and {b.shape}")
+        raise ShapeError(_("feature vectors of different shapes {shape_a} and {shape_b}").format(
+            shape_a=a.shape, shape_b=b.shape))
     return float(np.sum((a - b) ** 2))
 
 
@@ -202,11 +219,12 @@ def similar_movies(X, movie: int, k: int = 10) -> tuple[np.ndarray, np.ndarray]:
     """
     X = np.asarray(X, dtype=float)
     if X.ndim != 2:
-        raise ShapeError(f"X must be (num_movies, num_features), got shape {X.shape}")
+        raise ShapeError(_("X must be (num_movies, num_features), got shape {shape}").format(shape=X.shape))
     if not 0 <= movie < X.shape[0]:
-        raise IndexError(f"movie row {movie} is outside X's {X.shape[0]} rows")
+        raise IndexError(_("movie row {movie} is outside X's {num_rows} rows").format(movie=movie, num_rows=X.shape[0]))
     if not 1 <= k < X.shape[0]:
-        raise ValueError(f"k must be between 1 and {X.shape[0] - 1} (the other movies), got {k}")
+        raise ValueError(_("k must be between 1 and {largest} (the other movies), got {k}").format(
+            largest=X.shape[0] - 1, k=k))
     distances = np.sum((X - X[movie]) ** 2, axis=1)
     distances[movie] = np.inf
     rows = np.argsort(distances, kind="stable")[:k]

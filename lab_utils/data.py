@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import DataError
+from .i18n import N_, _
 from .ratings import with_movie_stats
 from .readers import MovieLensFiles, read_movielens_files, split_year
 
@@ -33,7 +34,7 @@ CHECKSUMS = {
 }
 """SHA-256 of the shipped files; lab_utils/movielens/README.md lists the same values."""
 
-_RESTORE = "reinstall tf-cofi-labs to restore it (in a checkout: `git checkout -- lab_utils/movielens/`)"
+_RESTORE = N_("reinstall tf-cofi-labs to restore it (in a checkout: `git checkout -- lab_utils/movielens/`)")
 """How a damaged or missing shipped file comes back, in an installed package or in a checkout."""
 
 DENSE_LIMIT_BYTES = 4 * 2**30
@@ -93,9 +94,11 @@ class MovieLens:
         size = self.num_movies * self.num_users * 8
         if size > DENSE_LIMIT_BYTES:
             raise MemoryError(
-                f"a dense Y for {self.num_movies:,} movies x {self.num_users:,} users needs "
-                f"{size / 2**30:.1f} GiB (limit {DENSE_LIMIT_BYTES / 2**30:.0f} GiB); work from "
-                "MovieLens.ratings (its row and col columns) instead of Y and R"
+                _("a dense Y for {num_movies:,} movies x {num_users:,} users needs "
+                  "{size:.1f} GiB (limit {limit:.0f} GiB); work from "
+                  "MovieLens.ratings (its row and col columns) instead of Y and R").format(
+                    num_movies=self.num_movies, num_users=self.num_users, size=size / 2**30,
+                    limit=DENSE_LIMIT_BYTES / 2**30)
             )
         return np.zeros((self.num_movies, self.num_users))
 
@@ -112,7 +115,7 @@ class MovieLens:
         try:
             return self._col_of_id[int(user_id)]
         except KeyError:
-            raise KeyError(f"no user with id {user_id} in {self.source}") from None
+            raise KeyError(_("no user with id {user_id} in {source}").format(user_id=user_id, source=self.source)) from None
 
     def movie_row(self, movie: int | str) -> int:
         """The row of Y for a movie given by MovieLens id or by title.
@@ -125,7 +128,7 @@ class MovieLens:
             try:
                 return self._row_of_id[int(movie)]
             except KeyError:
-                raise KeyError(f"no movie with id {movie} in {self.source}") from None
+                raise KeyError(_("no movie with id {movie_id} in {source}").format(movie_id=movie, source=self.source)) from None
         return self._row_of_title(str(movie))
 
     def _row_of_title(self, query: str) -> int:
@@ -138,17 +141,18 @@ class MovieLens:
             return int(hits[0])
         if len(hits) > 1:
             found = ", ".join(
-                f"{self.movies['movie_id'].iat[i]} ({_year_text(self.movies['year'].iat[i])})"
+                "{} ({})".format(self.movies["movie_id"].iat[i], _year_text(self.movies["year"].iat[i]))
                 for i in hits
             )
-            raise KeyError(f"{query!r} matches several movies, ids {found}: give the movie id")
+            raise KeyError(_("{title!r} matches several movies, ids {found}: give the movie id").format(
+                title=query, found=found))
         close = difflib.get_close_matches(title, self.movies["title"].tolist(), n=3)
-        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-        raise KeyError(f"no movie titled {query!r} in {self.source}{hint}")
+        hint = "; " + _("did you mean {titles}?").format(titles=", ".join(repr(c) for c in close)) if close else ""
+        raise KeyError(_("no movie titled {title!r} in {source}{hint}").format(title=query, source=self.source, hint=hint))
 
 
 def _year_text(year) -> str:
-    return "year unknown" if pd.isna(year) else str(int(year))
+    return _("year unknown") if pd.isna(year) else str(int(year))
 
 
 def _sha256(path: Path) -> str:
@@ -165,12 +169,13 @@ def verify_checksums(folder: Path | str | None = None) -> None:
     for name, expected in CHECKSUMS.items():
         path = folder / name
         if not path.is_file():
-            raise FileNotFoundError(f"MovieLens file {path} is missing; {_RESTORE}")
+            raise FileNotFoundError(_("MovieLens file {path} is missing; {restore}").format(path=path, restore=_(_RESTORE)))
         actual = _sha256(path)
         if actual != expected:
             raise DataError(
-                f"{path} does not match its checksum: expected SHA-256 {expected}, got {actual}. "
-                f"The file was changed or damaged; {_RESTORE}."
+                _("{path} does not match its checksum: expected SHA-256 {expected}, got {actual}. "
+                  "The file was changed or damaged; {restore}.").format(
+                    path=path, expected=expected, actual=actual, restore=_(_RESTORE))
             )
 
 
@@ -192,7 +197,7 @@ def load_movielens(path: Path | str | None = None, *, verify: bool = True) -> Mo
     else:
         folder = Path(path)
         if not folder.is_dir():
-            raise FileNotFoundError(f"MovieLens folder {folder} does not exist")
+            raise FileNotFoundError(_("MovieLens folder {folder} does not exist").format(folder=folder))
     return _assemble(read_movielens_files(folder), source=str(folder))
 
 
@@ -206,18 +211,21 @@ def _assemble(files: MovieLensFiles, source: str) -> MovieLens:
     if outside.any():
         i = int(np.argmax(outside))
         raise DataError(
-            f"{ratings_file} line {i + first_line}: rating {rating[i]:g} is outside the scale {low:g} to {high:g}"
+            _("{path} line {line}: rating {rating:g} is outside the scale {low:g} to {high:g}").format(
+                path=ratings_file, line=i + first_line, rating=rating[i], low=low, high=high)
         )
     duplicated = ratings.duplicated(["user_id", "movie_id"]).to_numpy()
     if duplicated.any():
         i = int(np.argmax(duplicated))
         raise DataError(
-            f"{ratings_file} line {i + first_line}: user {ratings['user_id'].iat[i]} rates movie "
-            f"{ratings['movie_id'].iat[i]} a second time"
+            _("{path} line {line}: user {user_id} rates movie {movie_id} a second time").format(
+                path=ratings_file, line=i + first_line, user_id=ratings["user_id"].iat[i],
+                movie_id=ratings["movie_id"].iat[i])
         )
     duplicate_movie = movies["movie_id"].duplicated().to_numpy()
     if duplicate_movie.any():
-        raise DataError(f"the movie list in {source} has movie id {movies['movie_id'][duplicate_movie].iat[0]} twice")
+        raise DataError(_("the movie list in {source} has movie id {movie_id} twice").format(
+            source=source, movie_id=movies["movie_id"][duplicate_movie].iat[0]))
     movies = movies.sort_values("movie_id", ignore_index=True)
     row_of = pd.Series(np.arange(len(movies)), index=movies["movie_id"].to_numpy())
     rows = row_of.reindex(ratings["movie_id"].to_numpy()).to_numpy()
@@ -225,7 +233,8 @@ def _assemble(files: MovieLensFiles, source: str) -> MovieLens:
     if unknown.any():
         i = int(np.argmax(unknown))
         raise DataError(
-            f"{ratings_file} line {i + first_line}: movie {ratings['movie_id'].iat[i]} is not in the movie list"
+            _("{path} line {line}: movie {movie_id} is not in the movie list").format(
+                path=ratings_file, line=i + first_line, movie_id=ratings["movie_id"].iat[i])
         )
     user_ids = np.unique(ratings["user_id"].to_numpy())
     ratings = ratings.assign(

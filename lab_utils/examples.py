@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .data import MovieLens, load_movielens
+from .i18n import _
 
 
 @dataclass(frozen=True)
@@ -23,9 +24,11 @@ class CofiExample:
     titles: list[str]
 
     def ratings_table(self) -> pd.DataFrame:
-        """Y as a table with titles, "-" where a user has not rated a movie."""
+        """Y as a table with titles, "-" where a user has not rated a movie. The column headers
+        ("user 0", ...) are for reading only and are shown in the learner's language."""
         shown = np.where(self.R == 1, self.Y.astype(int).astype(str), "-")
-        return pd.DataFrame(shown, index=self.titles, columns=[f"user {j}" for j in range(self.Y.shape[1])])
+        columns = [_("user {number}").format(number=j) for j in range(self.Y.shape[1])]
+        return pd.DataFrame(shown, index=self.titles, columns=columns)
 
 
 def tiny_example(num_movies: int = 5, num_users: int = 4, num_features: int = 3, seed: int = 0,

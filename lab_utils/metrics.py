@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .data import MovieLens
+from .i18n import _
 from .ratings import movie_means
 
 
@@ -37,15 +38,16 @@ def rmse(predictor, data: MovieLens) -> float:
     """
     rows, cols = data.ratings["row"].to_numpy(), data.ratings["col"].to_numpy()
     if len(rows) == 0:
-        raise ValueError(f"no ratings to score in {data.source}")
+        raise ValueError(_("no ratings to score in {source}").format(source=data.source))
     if hasattr(predictor, "predict_pairs"):
         predicted = predictor.predict_pairs(rows, cols)
     else:
         predictions = np.asarray(predictor)
         if predictions.shape != (data.num_movies, data.num_users):
             raise ValueError(
-                f"predictions have shape {predictions.shape}, expected (num_movies, num_users) = "
-                f"({data.num_movies}, {data.num_users})"
+                _("predictions have shape {shape}, expected (num_movies, num_users) = "
+                  "({num_movies}, {num_users})").format(
+                    shape=predictions.shape, num_movies=data.num_movies, num_users=data.num_users)
             )
         predicted = predictions[rows, cols]
     return float(np.sqrt(np.mean((predicted - data.ratings["rating"].to_numpy()) ** 2)))

@@ -9,6 +9,7 @@ import pandas as pd
 
 from .cofi import prediction
 from .data import MovieLens
+from .i18n import _
 from .sparse import pair_predictions
 
 
@@ -51,7 +52,8 @@ def recommend(model: CofiModel, data: MovieLens, user: int, n: int = 10, min_rat
     mean of the movie's ratings, best first.
     """
     if not 0 <= user < data.num_users:
-        raise IndexError(f"user column {user} is outside the {data.num_users} users")
+        raise IndexError(_("user column {user} is outside the {num_users} users").format(
+            user=user, num_users=data.num_users))
     scores = model.predict_user(user, clip=False)  # ranked unclipped: several may pass the top of the scale
     candidates = np.ones(data.num_movies, dtype=bool)
     candidates[data.ratings.loc[data.ratings["col"] == user, "row"].to_numpy()] = False

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .cofi import check_nonnegative
+from .i18n import _
 
 if TYPE_CHECKING:  # data.py imports this module to fill in its movie table
     from .data import MovieLens
@@ -58,7 +59,8 @@ def split_ratings(data: MovieLens, test_fraction: float = 0.2, seed: int = 0) ->
     least one rating in train.
     """
     if not 0 < test_fraction < 1:
-        raise ValueError(f"test_fraction must lie strictly between 0 and 1, got {test_fraction}")
+        raise ValueError(_("test_fraction must lie strictly between 0 and 1, got {test_fraction}").format(
+            test_fraction=test_fraction))
     rng = np.random.default_rng(seed)
     cols = data.ratings["col"].to_numpy()
     order = np.lexsort((rng.random(len(cols)), cols))
@@ -80,18 +82,19 @@ def add_user(data: MovieLens, ratings: Mapping[int | str, float], user_id: int |
     set's scale. The new user's id is one more than the largest unless ``user_id`` is given.
     """
     if not ratings:
-        raise ValueError("the new user has rated no movies: give at least one {movie: rating}")
+        raise ValueError(_("the new user has rated no movies: give at least one {movie: rating}"))
     low, high = data.rating_scale
     user_id = int(data.user_ids.max()) + 1 if user_id is None else int(user_id)
     if user_id in data.user_ids:
-        raise ValueError(f"user id {user_id} is already taken in {data.source}")
+        raise ValueError(_("user id {user_id} is already taken in {source}").format(user_id=user_id, source=data.source))
     rows = {}
     for movie, rating in ratings.items():
         row = data.movie_row(movie)
         if not (isinstance(rating, (int, float, np.number)) and low <= float(rating) <= high):
-            raise ValueError(f"rating {rating!r} for {movie!r} is outside the scale {low:g} to {high:g}")
+            raise ValueError(_("rating {rating!r} for {movie!r} is outside the scale {low:g} to {high:g}").format(
+                rating=rating, movie=movie, low=low, high=high))
         if row in rows:
-            raise ValueError(f"{movie!r} is rated twice: it is the same movie as another entry")
+            raise ValueError(_("{movie!r} is rated twice: it is the same movie as another entry").format(movie=movie))
         rows[row] = float(rating)
     col = data.num_users
     new = pd.DataFrame({
@@ -119,7 +122,8 @@ def normalize_ratings(Y: np.ndarray, R: np.ndarray, shrinkage: float = 0.0) -> t
     """
     Y, R = np.asarray(Y, dtype=float), np.asarray(R, dtype=float)
     if Y.shape != R.shape or Y.ndim != 2:
-        raise ValueError(f"Y and R must be (num_movies, num_users) arrays of one shape, got {Y.shape} and {R.shape}")
+        raise ValueError(_("Y and R must be (num_movies, num_users) arrays of one shape, got {shape_Y} and {shape_R}")
+                         .format(shape_Y=Y.shape, shape_R=R.shape))
     rows, cols = np.nonzero(R)
     Ymean = movie_means(rows, Y[rows, cols], Y.shape[0], shrinkage)[:, None]
     Ynorm = (Y - Ymean) * R

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import DataError
+from .i18n import _
 
 ML100K_GENRES = (
     "unknown", "Action", "Adventure", "Animation", "Children's", "Comedy", "Crime",
@@ -50,8 +51,9 @@ def read_movielens_files(folder: Path) -> MovieLensFiles:
     if (folder / "ratings.csv").exists() or (folder / "movies.csv").exists():
         return _read_csv_layout(folder)
     raise FileNotFoundError(
-        f"{folder} holds no MovieLens files: expected ratings.csv and movies.csv "
-        "(the shipped lab_utils/movielens/ or GroupLens' ml-latest-small / ml-25m) or u.data and u.item (ml-100k)"
+        _("{folder} holds no MovieLens files: expected ratings.csv and movies.csv "
+          "(the shipped lab_utils/movielens/ or GroupLens' ml-latest-small / ml-25m) or u.data and u.item (ml-100k)")
+        .format(folder=folder)
     )
 
 
@@ -65,7 +67,7 @@ def split_year(title: str) -> tuple[str, int | None]:
 
 def _require(path: Path) -> Path:
     if not path.is_file():
-        raise FileNotFoundError(f"MovieLens file {path} is missing")
+        raise FileNotFoundError(_("MovieLens file {path} is missing").format(path=path))
     return path
 
 
@@ -124,14 +126,15 @@ def _read_text_table(path, columns, *, sep, header=True, encoding="utf-8") -> pd
             quoting=3 if sep != "," else 0,  # u.item and u.data use no quoting at all
         )
     except pd.errors.ParserError as err:
-        raise DataError(f"{path} is malformed: {err}") from None
+        raise DataError(_("{path} is malformed: {error}").format(path=path, error=err)) from None
     except UnicodeDecodeError as err:
-        raise DataError(f"{path} is not {encoding} text: {err}") from None
+        raise DataError(_("{path} is not {encoding} text: {error}").format(path=path, encoding=encoding, error=err)) from None
     missing = [c for c in columns if c not in table.columns]
     if missing:
         raise DataError(
-            f"{path} lacks the column(s) {', '.join(missing)}: expected a header "
-            f"{','.join(columns)}, found {','.join(map(str, table.columns))}"
+            _("{path} lacks the column(s) {missing}: expected a header {expected}, found {found}").format(
+                path=path, missing=", ".join(missing), expected=",".join(columns),
+                found=",".join(map(str, table.columns)))
         )
     return table
 
@@ -143,14 +146,16 @@ def _integer_column(table, column, path, *, first_line, allow_missing=False) -> 
     bad = (values.isna() & (text != "")) | (values.notna() & (values != values.round()))
     if bad.any():
         i = int(np.argmax(bad.to_numpy()))
-        raise DataError(f"{path} line {i + first_line}: {column} {text.iat[i]!r} is not a whole number")
+        raise DataError(_("{path} line {line}: {column} {value!r} is not a whole number").format(
+            path=path, line=i + first_line, column=column, value=text.iat[i]))
     return values.astype("Int64" if allow_missing else "int64")
 
 
 def _refuse_empty(text: pd.Series, column, path, first_line, allow_missing=False) -> None:
     empty = (text == "").to_numpy()
     if empty.any() and not allow_missing:
-        raise DataError(f"{path} line {int(np.argmax(empty)) + first_line}: {column} is missing (a short row or an empty field)")
+        raise DataError(_("{path} line {line}: {column} is missing (a short row or an empty field)").format(
+            path=path, line=int(np.argmax(empty)) + first_line, column=column))
 
 
 def _read_table(path, columns, *, sep, header=True) -> pd.DataFrame:
@@ -173,5 +178,6 @@ def _read_table(path, columns, *, sep, header=True) -> pd.DataFrame:
     rating = pd.to_numeric(table["rating"], errors="coerce")
     if rating.isna().any():
         i = int(np.argmax(rating.isna().to_numpy()))
-        raise DataError(f"{path} line {i + first}: rating {table['rating'].iat[i]!r} is not a number")
+        raise DataError(_("{path} line {line}: rating {value!r} is not a number").format(
+            path=path, line=i + first, value=table["rating"].iat[i]))
     return pd.DataFrame({**numeric, "rating": rating})[columns]

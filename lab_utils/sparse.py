@@ -14,6 +14,7 @@ import tensorflow as tf
 
 from .cofi import regularization
 from .errors import ShapeError
+from .i18n import _
 
 
 def check_sparse_inputs(X, W, b, rows, cols, ratings) -> None:
@@ -21,16 +22,20 @@ def check_sparse_inputs(X, W, b, rows, cols, ratings) -> None:
     num_movies, num_features = tuple(X.shape)
     num_users = tuple(W.shape)[0]
     if tuple(W.shape) != (num_users, num_features) or tuple(b.shape) != (1, num_users):
-        raise ShapeError(f"expected W (num_users, num_features) and b (1, num_users) fitting X {tuple(X.shape)}, "
-                         f"got W {tuple(W.shape)} and b {tuple(b.shape)}")
+        raise ShapeError(_("expected W (num_users, num_features) and b (1, num_users) fitting X {shape_X}, "
+                           "got W {shape_W} and b {shape_b}").format(
+            shape_X=tuple(X.shape), shape_W=tuple(W.shape), shape_b=tuple(b.shape)))
     lengths = {len(rows), len(cols), len(ratings)}
     if len(lengths) != 1:
-        raise ShapeError(f"rows, cols and ratings must have one length, got {len(rows)}, {len(cols)}, {len(ratings)}")
+        raise ShapeError(_("rows, cols and ratings must have one length, got {rows}, {cols}, {ratings}").format(
+            rows=len(rows), cols=len(cols), ratings=len(ratings)))
     rows, cols = np.asarray(rows), np.asarray(cols)
     if len(rows) and (rows.min() < 0 or rows.max() >= num_movies):
-        raise ShapeError(f"rows must lie in 0..{num_movies - 1} (X's rows), got {rows.min()}..{rows.max()}")
+        raise ShapeError(_("rows must lie in 0..{last} (X's rows), got {smallest}..{largest}").format(
+            last=num_movies - 1, smallest=rows.min(), largest=rows.max()))
     if len(cols) and (cols.min() < 0 or cols.max() >= num_users):
-        raise ShapeError(f"cols must lie in 0..{num_users - 1} (W's rows), got {cols.min()}..{cols.max()}")
+        raise ShapeError(_("cols must lie in 0..{last} (W's rows), got {smallest}..{largest}").format(
+            last=num_users - 1, smallest=cols.min(), largest=cols.max()))
 
 
 def pair_predictions(X, W, b, rows, cols):

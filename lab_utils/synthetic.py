@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .data import MovieLens
+from .i18n import _
 from .ratings import with_movie_stats
 
 ML25M_SHAPE = {"num_ratings": 25_000_095, "num_users": 162_541, "num_movies": 59_047}
@@ -24,7 +25,8 @@ def synthetic_movielens(num_ratings: int = ML25M_SHAPE["num_ratings"], num_users
                         seed: int = 0) -> MovieLens:
     """A MovieLens object of ``num_ratings`` distinct synthetic ratings (see the module's docstring)."""
     if num_ratings > num_users * num_movies:
-        raise ValueError(f"{num_ratings:,} ratings do not fit in {num_users:,} users x {num_movies:,} movies")
+        raise ValueError(_("{num_ratings:,} ratings do not fit in {num_users:,} users x {num_movies:,} movies").format(
+            num_ratings=num_ratings, num_users=num_users, num_movies=num_movies))
     rng = np.random.default_rng(seed)
     popularity = 1.0 / (np.arange(num_movies) + 20.0) ** 1.1
     popularity /= popularity.sum()

@@ -29,6 +29,7 @@ import tensorflow as tf
 from .cofi import check_nonnegative, check_ratings, cofi_cost_func_v, regularization
 from .data import MovieLens
 from .errors import ShapeError
+from .i18n import _
 from .model import CofiModel, recommend  # noqa: F401  (recommend: re-exported, it lived here)
 from .ratings import movie_means
 from .sparse import squared_error_sparse
@@ -76,7 +77,7 @@ def train(
     """
     ratings = _Ratings.from_arguments(Y, R)
     if path not in ("auto", "dense", "sparse"):
-        raise ValueError(f'path must be "auto", "dense" or "sparse", got {path!r}')
+        raise ValueError(_('path must be "auto", "dense" or "sparse", got {path!r}').format(path=path))
     if path == "auto":
         path = "dense" if ratings.num_movies * ratings.num_users <= DENSE_LIMIT_ENTRIES else "sparse"
     _check_settings(num_features, lambda_, learning_rate, iterations, init_scale, mean_shrinkage)
@@ -100,8 +101,8 @@ def train(
         if verbose:
             for it in range(done, done + n):
                 if it % report_every == 0 or it == iterations - 1:
-                    print(f"iteration {it:>5}/{iterations}: cost {history[it]:,.1f}  "
-                          f"({time.perf_counter() - clock:.1f} s)")
+                    print(_("iteration {iteration:>5}/{iterations}: cost {cost:,.1f}  ({seconds:.1f} s)").format(
+                        iteration=it, iterations=iterations, cost=history[it], seconds=time.perf_counter() - clock))
     settings = dict(num_features=num_features, lambda_=lambda_, learning_rate=learning_rate, iterations=iterations,
                     init_scale=init_scale, normalize=normalize, mean_shrinkage=mean_shrinkage, seed=seed, path=path)
     X, W, b = (v.numpy().astype(np.float64) for v in loop.variables)
@@ -123,15 +124,15 @@ class _Ratings:
     def from_arguments(cls, Y, R) -> _Ratings:
         if isinstance(Y, MovieLens):
             if R is not None:
-                raise TypeError("train(data) takes the MovieLens data alone: its ratings already say what is rated")
+                raise TypeError(_("train(data) takes the MovieLens data alone: its ratings already say what is rated"))
             table = Y.ratings
             return cls(table["row"].to_numpy(np.int64), table["col"].to_numpy(np.int64),
                        table["rating"].to_numpy(np.float64), Y.num_movies, Y.num_users, Y.rating_scale)
         if R is None:
-            raise TypeError("train needs Y and R, both (num_movies, num_users), or a MovieLens data set alone")
+            raise TypeError(_("train needs Y and R, both (num_movies, num_users), or a MovieLens data set alone"))
         Y, R = np.asarray(Y, dtype=np.float64), np.asarray(R, dtype=np.float64)
         if Y.ndim != 2:
-            raise ShapeError(f"Y must be a 2-D (num_movies, num_users) array, got shape {Y.shape}")
+            raise ShapeError(_("Y must be a 2-D (num_movies, num_users) array, got shape {shape}").format(shape=Y.shape))
         check_ratings(Y, R)
         rows, cols = np.nonzero(R)
         num_movies, num_users = Y.shape
@@ -141,11 +142,12 @@ class _Ratings:
 def _check_settings(num_features, lambda_, learning_rate, iterations, init_scale, mean_shrinkage) -> None:
     for name, value, smallest in (("num_features", num_features, 1), ("iterations", iterations, 1)):
         if not isinstance(value, (int, np.integer)) or value < smallest:
-            raise ValueError(f"{name} must be a whole number >= {smallest}, got {value!r}")
+            raise ValueError(_("{name} must be a whole number >= {smallest}, got {value!r}").format(
+                name=name, smallest=smallest, value=value))
     for name, value in (("lambda_", lambda_), ("init_scale", init_scale), ("mean_shrinkage", mean_shrinkage)):
         check_nonnegative(name, value)
     if not np.isfinite(learning_rate) or learning_rate <= 0:
-        raise ValueError(f"learning_rate must be a finite number > 0, got {learning_rate!r}")
+        raise ValueError(_("learning_rate must be a finite number > 0, got {value!r}").format(value=learning_rate))
 
 
 def _starting_values(ratings: _Ratings, num_features, init_scale, seed, initial) -> tuple[np.ndarray, ...]:
@@ -158,7 +160,8 @@ def _starting_values(ratings: _Ratings, num_features, init_scale, seed, initial)
     want = {"X": (ratings.num_movies, features), "W": (ratings.num_users, features), "b": (1, ratings.num_users)}
     for (name, shape), value in zip(want.items(), (X, W, b)):
         if value.shape != shape:
-            raise ShapeError(f"initial {name} has shape {value.shape}, expected {shape}")
+            raise ShapeError(_("initial {name} has shape {got}, expected {want}").format(
+                name=name, got=value.shape, want=shape))
     return X, W, b
 
 
@@ -209,7 +212,7 @@ class _Loop:
         # tf.while_loop written out rather than a for loop converted by AutoGraph: converting
         # the loop's source took about 0.3 s of the first call.
         start = (tf.constant(0), tf.TensorArray(tf.float32, size=iterations))
-        _, costs = tf.while_loop(lambda it, costs: it < iterations, step, start)
+        _last, costs = tf.while_loop(lambda it, costs: it < iterations, step, start)
         return costs.stack()
 
     def _sparse_loop(self, iterations, lambda_, rows, cols, ratings):

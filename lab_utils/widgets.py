@@ -6,6 +6,7 @@ answers and the widget only gathers input and shows the table.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 
 import ipywidgets as widgets
@@ -13,6 +14,7 @@ import pandas as pd
 from IPython.display import display
 
 from .data import MovieLens
+from .i18n import _
 
 
 def _movie_options(data: MovieLens, min_ratings: int) -> list[tuple[str, int]]:
@@ -34,14 +36,14 @@ class RatingPicker:
         self.ratings: dict[int, float] = {}
         self._recommend_fn = recommend_fn
         self._titles = dict((movie_id, label) for label, movie_id in _movie_options(data, 0))
-        self.movie = widgets.Dropdown(options=_movie_options(data, min_ratings), description="Movie")
-        self.stars = widgets.IntSlider(value=4, min=1, max=5, description="Rating")
-        self.add_button = widgets.Button(description="Add rating", icon="plus")
-        self.recommend_button = widgets.Button(description="Recommend", button_style="primary")
-        self.rated = widgets.HTML("<i>No ratings yet.</i>")
+        self.movie = widgets.Dropdown(options=_movie_options(data, min_ratings), description=_("Movie"))
+        self.stars = widgets.IntSlider(value=4, min=1, max=5, description=_("Rating"))
+        self.add_button = widgets.Button(description=_("Add rating"), icon="plus")
+        self.recommend_button = widgets.Button(description=_("Recommend"), button_style="primary")
+        self.rated = widgets.HTML("<i>" + html.escape(_("No ratings yet.")) + "</i>")
         self.output = widgets.Output()
-        self.add_button.on_click(lambda _: self.add(self.movie.value, self.stars.value))
-        self.recommend_button.on_click(lambda _: self.recommend())
+        self.add_button.on_click(lambda _button: self.add(self.movie.value, self.stars.value))
+        self.recommend_button.on_click(lambda _button: self.recommend())
         self.box = widgets.VBox([
             widgets.HBox([self.movie, self.stars, self.add_button]), self.rated, self.recommend_button, self.output,
         ])
@@ -51,14 +53,14 @@ class RatingPicker:
         """Record a rating (replacing an earlier one for the same movie)."""
         self.ratings[int(movie_id)] = float(rating)
         items = "".join(f"<li>{self._titles[m]}: {r:g}</li>" for m, r in self.ratings.items())
-        self.rated.value = f"<b>Your ratings</b><ul>{items}</ul>"
+        self.rated.value = "<b>" + html.escape(_("Your ratings")) + "</b><ul>" + items + "</ul>"
 
     def recommend(self) -> None:
         """Show the recommendations for the ratings so far in the widget's output area."""
         self.output.clear_output()
         with self.output:
             if not self.ratings:
-                print("Rate at least one movie first.")
+                print(_("Rate at least one movie first."))
                 return
             display(self._recommend_fn(dict(self.ratings)))
 
@@ -71,7 +73,7 @@ class MoviePicker:
 
     def __init__(self, data: MovieLens, neighbours_fn: Callable[[int], pd.DataFrame], min_ratings: int = 50):
         self._neighbours_fn = neighbours_fn
-        self.movie = widgets.Dropdown(options=_movie_options(data, min_ratings), description="Movie")
+        self.movie = widgets.Dropdown(options=_movie_options(data, min_ratings), description=_("Movie"))
         self.output = widgets.Output()
         self.movie.observe(lambda change: self.show(change["new"]), names="value")
         self.box = widgets.VBox([self.movie, self.output])

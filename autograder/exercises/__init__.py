@@ -12,22 +12,32 @@ import pkgutil
 import re
 from pathlib import Path
 
+
+def N_(message: str) -> str:
+    """``lab_utils.i18n.N_``: marks a message for the catalog. Defined here, not imported, because
+    importing ``lab_utils.i18n`` would import the reference package ``lab_utils`` (see above)."""
+    return message
+
+
 REFERENCE_PACKAGES = ("lab_utils",)
 """The packages holding the course's reference: never the learner's frames, and the source of
 the functions a learner must not call."""
 
 SHAPE_ERROR = re.compile(r"matmul|size-incompatible|shapes .* not aligned|could not be broadcast|"
                          r"Incompatible shapes|mismatch in its core dimension", re.I)
-ERROR_HINTS = ((SHAPE_ERROR, "the shapes do not fit together: is X or W transposed? X is (num_movies, num_features), "
-                             "W is (num_users, num_features)"),
+ERROR_HINTS = ((SHAPE_ERROR, N_("the shapes do not fit together: is X or W transposed? X is (num_movies, "
+                                "num_features), W is (num_users, num_features)")),
                (re.compile(r"no attribute '_unique_id'"),
-                "apply_gradients takes (gradient, variable) pairs: zip(grads, variables), gradients first",
-                "optimizer.apply_gradients was given (variable, gradient) pairs: zip(variables, grads)"),
+                N_("apply_gradients takes (gradient, variable) pairs: zip(grads, variables), gradients first"),
+                N_("optimizer.apply_gradients was given (variable, gradient) pairs: zip(variables, grads)")),
                (re.compile(r"No gradients provided for any variable"),
-                "compute the cost from the variables inside the `with tf.GradientTape() as tape:` block, then take "
-                "tape.gradient(cost, variables) after it",
-                "the tape gave no gradients: the cost was not computed under the tape (or not from the variables)"))
-"""(pattern, hint[, what it means]): what a library's error text says the learner did (see runner.Guards)."""
+                N_("compute the cost from the variables inside the `with tf.GradientTape() as tape:` block, then "
+                   "take tape.gradient(cost, variables) after it"),
+                N_("the tape gave no gradients: the cost was not computed under the tape (or not from the "
+                   "variables)")))
+"""(pattern, hint[, what it means]): what a library's error text says the learner did (see runner.Guards).
+The hints and meanings are English message ids (marked with ``N_``): the runner translates them where
+it shows them."""
 
 
 def load():

@@ -6,6 +6,7 @@ import numpy as np
 import tensorflow as tf
 
 from lab_utils import autodiff
+from lab_utils.i18n import N_, _
 
 from ..compare import describe, matches, short_list, to_numpy
 from ..engine import Case, Problem, Run, number_type
@@ -13,6 +14,8 @@ from ..registry import Exercise, register
 from ..runner import Outcome
 
 STEPS = 3
+LINE_FIT = N_("the line fit (w, b)")
+"""The second problem a step is tried on (``kind``, shown in the case's name; "J(w)" is the first)."""
 
 
 def _step_problem(kind: str, start: tuple[float, ...]):
@@ -35,7 +38,7 @@ def steps(invoke, kind: str, start, learning_rate: float) -> Outcome:
 def _trajectory(invoke, kind: str, start, optimizer) -> Outcome:
     variables, cost_fn = _step_problem(kind, start)
     costs = []
-    for _ in range(STEPS):
+    for __ in range(STEPS):
         outcome = invoke(cost_fn, variables, optimizer)
         if outcome.error:
             return outcome
@@ -48,11 +51,11 @@ def _reference(*args) -> Outcome:
 
 
 def _step_type(case, value):
-    costs, _ = value
+    costs = value[0]
     for cost in costs:
         if number_type(case, cost):
-            return Problem(f"returns {describe(cost)}, expected the cost as a single number", "a 0-d tensor or a float",
-                           describe(cost), "return the cost computed under the tape")
+            return Problem(_("returns {value}, expected the cost as a single number").format(value=describe(cost)),
+                           _("a 0-d tensor or a float"), describe(cost), _("return the cost computed under the tape"))
     return None
 
 
@@ -63,36 +66,42 @@ def _step_value(case, value):
     expected_costs, expected_variables = case.expected
     actual_costs = np.array([float(to_numpy(c)) for c in costs])
     if not matches(actual_costs[0], expected_costs[0], 1e-5):
-        return Problem("the cost returned by the first step is wrong", f"{float(expected_costs[0]):.6g}",
-                       f"{actual_costs[0]:.6g}", "return the cost computed under the tape, before the update")
+        return Problem(_("the cost returned by the first step is wrong"), f"{float(expected_costs[0]):.6g}",
+                       f"{actual_costs[0]:.6g}", _("return the cost computed under the tape, before the update"))
     if not all(matches(v, e, 1e-5) for v, e in zip(variables, expected_variables)):
         if all(matches(v, s) for v, s in zip(variables, case.info["start"])):
-            hint = ("the variables did not change: rebinding the name (`v = v - lr * g`) or only taking the gradients "
-                    "leaves them as they were; update them with optimizer.apply_gradients(zip(grads, variables))")
+            hint = _("the variables did not change: rebinding the name (`v = v - lr * g`) or only taking the "
+                     "gradients leaves them as they were; update them with "
+                     "optimizer.apply_gradients(zip(grads, variables))")
         elif all(matches(v, d, 1e-5) for v, d in zip(variables, case.info["gradient_descent"])):
-            hint = ("the variables took plain gradient descent steps (v minus learning rate times gradient), not "
-                    "Adam's: update them with optimizer.apply_gradients(zip(grads, variables))")
+            hint = _("the variables took plain gradient descent steps (v minus learning rate times gradient), not "
+                     "Adam's: update them with optimizer.apply_gradients(zip(grads, variables))")
         else:
-            hint = "the variables are not where Adam takes them: use tape.gradient(cost, variables) and the optimizer " \
-                   "you are given, once per step"
-        costs_too = "" if matches(actual_costs, np.array(expected_costs), 1e-5) else \
-            f"the costs returned over {STEPS} steps are wrong, because "
-        return Problem(f"{costs_too}the variables after {STEPS} steps are wrong", short_list(expected_variables),
-                       short_list(variables), hint)
+            hint = _("the variables are not where Adam takes them: use tape.gradient(cost, variables) and the "
+                     "optimizer you are given, once per step")
+        if matches(actual_costs, np.array(expected_costs), 1e-5):
+            message = _("the variables after {steps} steps are wrong").format(steps=STEPS)
+        else:
+            message = _("the costs returned over {steps} steps are wrong, because the variables after {steps} steps "
+                        "are wrong").format(steps=STEPS)
+        return Problem(message, short_list(expected_variables), short_list(variables), hint)
     if not matches(actual_costs, np.array(expected_costs), 1e-5):
-        return Problem(f"the costs returned over {STEPS} steps are wrong", short_list(expected_costs),
-                       short_list(actual_costs), "return the cost computed under the tape, before the update")
+        return Problem(_("the costs returned over {steps} steps are wrong").format(steps=STEPS),
+                       short_list(expected_costs), short_list(actual_costs),
+                       _("return the cost computed under the tape, before the update"))
     return None
 
 
 def _step_cases(rng) -> list[Case]:
     if rng is None:
-        settings = [("J(w)", (3.0,), 0.1), ("the line fit (w, b)", (0.5, -1.0), 0.05)]
+        settings = [("J(w)", (3.0,), 0.1), (LINE_FIT, (0.5, -1.0), 0.05)]
     else:
         settings = [("J(w)", (float(np.round(rng.uniform(-3, 3), 2)),), float(np.round(rng.uniform(0.02, 0.3), 3))),
-                    ("the line fit (w, b)", tuple(float(v) for v in np.round(rng.uniform(-2, 2, 2), 2)),
+                    (LINE_FIT, tuple(float(v) for v in np.round(rng.uniform(-2, 2, 2), 2)),
                      float(np.round(rng.uniform(0.02, 0.2), 3)))]
-    return [Case(f"{STEPS} Adam steps on {kind} from {start}, learning rate {lr}", run=Run(steps, (kind, start, lr)),
+    return [Case(_("{steps} Adam steps on {problem} from {start}, learning rate {rate}").format(
+                     steps=STEPS, problem=_(kind) if kind == LINE_FIT else kind, start=start, rate=lr),
+                 run=Run(steps, (kind, start, lr)),
                  expected=steps(_reference, kind, start, lr).value,
                  info={"start": start,
                        "gradient_descent": _trajectory(_reference, kind, start, autodiff.GradientDescent(lr)).value[1]})
@@ -100,7 +109,7 @@ def _step_cases(rng) -> list[Case]:
 
 
 register(Exercise(
-    "train_step", "training step", ("cost_fn", "variables", "optimizer"), _step_cases, [_step_type, _step_value],
-    doc="Cost under the tape, tape.gradient, apply_gradients.",
+    "train_step", N_("training step"), ("cost_fn", "variables", "optimizer"), _step_cases, [_step_type, _step_value],
+    doc=N_("Cost under the tape, tape.gradient, apply_gradients."),
     forbidden=lambda: [autodiff.adam_step, autodiff.fit_line],
 ))

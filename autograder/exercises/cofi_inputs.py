@@ -6,6 +6,7 @@ import numpy as np
 import tensorflow as tf
 
 from lab_utils import cofi
+from lab_utils.i18n import N_, _
 
 from ..compare import matches, to_numpy
 from ..engine import Case
@@ -33,8 +34,8 @@ def cofi_inputs(rng: np.random.Generator | None = None, tensors: bool = False) -
                 np.array([[1.0, 4.0], [2.0, 0.0]]), np.array([[1.0, 1.0], [1.0, 0.0]]))
         random = cofi_arrays(source, 7, 5, 3)
         lonely = cofi_arrays(source, 6, 4, 2)
-        inputs = [("2 movies x 2 users, by hand, lambda_=0", hand, 0.0),
-                  ("2 movies x 2 users, by hand, lambda_=2", hand, 2.0)]
+        inputs = [(_("2 movies x 2 users, by hand, lambda_={lambda_}").format(lambda_=0), hand, 0.0),
+                  (_("2 movies x 2 users, by hand, lambda_={lambda_}").format(lambda_=2), hand, 2.0)]
         lambdas = (0.0, 1.5, 1.0, 0.5)
     else:
         num_movies, num_users, num_features = (int(v) for v in rng.choice(np.arange(3, 11), 3, replace=False))
@@ -46,13 +47,17 @@ def cofi_inputs(rng: np.random.Generator | None = None, tensors: bool = False) -
     lonely[4][-1, :] = 0.0  # a movie nobody rated
     shape = "x".join(map(str, (random[0].shape[0], random[1].shape[0], random[0].shape[1])))
     inputs += [
-        (f"{shape} movies x users x features, unrated entries hold ratings, lambda_={lambdas[0]}", random, lambdas[0]),
-        (f"{shape} movies x users x features, lambda_={lambdas[1]}", random, lambdas[1]),
-        (f"a user and a movie without ratings, lambda_={lambdas[2]}", lonely, lambdas[2]),
-        (f"float32 inputs, lambda_={lambdas[3]}", tuple(a.astype(np.float32) for a in random), lambdas[3]),
+        (_("{shape} movies x users x features, unrated entries hold ratings, lambda_={lambda_}").format(
+            shape=shape, lambda_=lambdas[0]), random, lambdas[0]),
+        (_("{shape} movies x users x features, lambda_={lambda_}").format(shape=shape, lambda_=lambdas[1]),
+         random, lambdas[1]),
+        (_("a user and a movie without ratings, lambda_={lambda_}").format(lambda_=lambdas[2]), lonely, lambdas[2]),
+        (_("float32 inputs, lambda_={lambda_}").format(lambda_=lambdas[3]), tuple(a.astype(np.float32) for a in random),
+         lambdas[3]),
     ]
     if tensors:
-        inputs.append((f"tf.Variable inputs, lambda_={lambdas[1]}", tuple(tf.Variable(a) for a in random), lambdas[1]))
+        inputs.append((_("tf.Variable inputs, lambda_={lambda_}").format(lambda_=lambdas[1]),
+                       tuple(tf.Variable(a) for a in random), lambdas[1]))
     return inputs
 
 
@@ -111,20 +116,22 @@ PROBE = (*cofi_arrays(np.random.default_rng(5), 5, 3, 2), 1.5)
 15 (movie, user) pairs, lambda_ = 1.5; a wrong term's ratio to the right one tells which it is."""
 
 FACTORS = (
-    (2.0, "twice the expected: is a 1/2 missing?"),
-    (0.5, "half the expected: is a 1/2 applied twice?"),
+    (2.0, N_("twice the expected: is a 1/2 missing?")),
+    (0.5, N_("half the expected: is a 1/2 applied twice?")),
 )
+"""(factor, what it means): the words are English message ids, translated by ``relation``."""
 
 
 def counts(R) -> tuple[tuple[float, str, str], ...]:
     """(count, what a factor of it means, what a division by it means) for the counts of R."""
     num_movies, num_users = np.shape(R)
-    named = ((num_users, "num_users", "inside the loop over users"),
-             (num_movies, "num_movies", "inside the loop over movies"),
-             (float(np.sum(R)), "the number of ratings", "once per rating"),
-             (num_movies * num_users, "num_movies * num_users", "inside both loops"))
-    return tuple((count, f"{name} times the expected: is it added {where}? add it once, after the loops",
-                  f"the expected divided by {name}: it is a sum, not a mean; do not divide")
+    named = ((num_users, "num_users", _("inside the loop over users")),
+             (num_movies, "num_movies", _("inside the loop over movies")),
+             (float(np.sum(R)), _("the number of ratings"), _("once per rating")),
+             (num_movies * num_users, "num_movies * num_users", _("inside both loops")))
+    return tuple((count, _("{count} times the expected: is it added {where}? add it once, after the loops").format(
+                      count=name, where=where),
+                  _("the expected divided by {count}: it is a sum, not a mean; do not divide").format(count=name))
                  for count, name, where in named)
 
 
@@ -138,10 +145,10 @@ def relation(got, want, R, left_out: dict[str, np.ndarray | float] | None = None
     if got.shape != want.shape or not np.any(want) or not np.all(np.isfinite(got)):
         return ""
     if not np.any(got):
-        return "zero where it should not be: is it added only where R[i, j] is 1? add it once, after the loops"
+        return _("zero where it should not be: is it added only where R[i, j] is 1? add it once, after the loops")
     for factor, words in factors:
         if matches(got, factor * want, 1e-5):
-            return words
+            return _(words)
     for count, times, divided in counts(R):
         if count > 1 and matches(got, count * want, 1e-5):
             return times
@@ -149,5 +156,5 @@ def relation(got, want, R, left_out: dict[str, np.ndarray | float] | None = None
             return divided
     for what, part in (left_out or {}).items():
         if np.any(part) and matches(got, want - part, 1e-5):
-            return f"the expected without {what}"
+            return _("the expected without {part}").format(part=what)
     return ""

@@ -6,6 +6,7 @@ import numpy as np
 import tensorflow as tf
 
 from lab_utils import autodiff
+from lab_utils.i18n import N_, _
 
 from ..compare import describe, matches
 from ..engine import Case, Problem, Run, close_to_expected, number_type
@@ -23,7 +24,7 @@ def simple_inputs(rng) -> list[tuple[float, float, float]]:
     """(w, x, y) for the visible cases (rng None) or four drawn at random."""
     if rng is None:
         return list(SIMPLE_CASES)
-    return [tuple(float(v) for v in np.round(rng.uniform(-4, 4, 3), 2)) for _ in range(4)]
+    return [tuple(float(v) for v in np.round(rng.uniform(-4, 4, 3), 2)) for __ in range(4)]
 
 
 def taped(invoke, w0, x, y) -> Outcome:
@@ -40,11 +41,12 @@ def taped(invoke, w0, x, y) -> Outcome:
 def _tape_type(case, value):
     cost, gradient = value
     if not tf.is_tensor(cost) or tuple(cost.shape) != ():
-        return Problem(f"returns {describe(cost)}, expected a 0-d tensor", "a 0-d tf.Tensor", describe(cost),
-                       "compute J with TensorFlow operations on w (w * x, ** 2); float() or .numpy() hides it from the tape")
+        return Problem(_("returns {value}, expected a 0-d tensor").format(value=describe(cost)), _("a 0-d tf.Tensor"),
+                       describe(cost), _("compute J with TensorFlow operations on w (w * x, ** 2); float() or "
+                                         ".numpy() hides it from the tape"))
     if gradient is None:
-        return Problem("the tape cannot differentiate the cost with respect to w", "a gradient", "None",
-                       "J must be computed from w itself, not from a copy converted to NumPy")
+        return Problem(_("the tape cannot differentiate the cost with respect to w"), _("a gradient"), "None",
+                       _("J must be computed from w itself, not from a copy converted to NumPy"))
     return None
 
 
@@ -55,39 +57,40 @@ def _tape_value(case, value):
     if problem:
         w, x, y = case.run.params
         if matches(np.array([float(cost), float(gradient)]), np.array([w * x - y, x]), 1e-5):
-            return Problem("wrong [cost, dJ/dw]", problem.expected, problem.actual,
-                           "the square is missing: J(w) = (w x - y) ** 2, not w x - y", "the square is missing")
-        return Problem("wrong [cost, dJ/dw]", problem.expected, problem.actual, "J(w) = (w x - y) ** 2")
+            return Problem(_("wrong [cost, dJ/dw]"), problem.expected, problem.actual,
+                           _("the square is missing: J(w) = (w x - y) ** 2, not w x - y"), N_("the square is missing"))
+        return Problem(_("wrong [cost, dJ/dw]"), problem.expected, problem.actual, "J(w) = (w x - y) ** 2")
     return None
 
 
 register(Exercise(
-    "tape_cost", "cost under the tape", ("w", "x", "y"),
+    "tape_cost", N_("cost under the tape"), ("w", "x", "y"),
     lambda rng: [Case(f"w={w}, x={x}, y={y}", run=Run(taped, (w, x, y)),
                       expected=np.array([autodiff.simple_cost(w, x, y), autodiff.simple_cost_derivative(w, x, y)]))
                  for w, x, y in simple_inputs(rng)],
     [_tape_type, _tape_value],
-    doc="J(w) = (wx - y)^2 with TensorFlow: value and tape gradient.",
+    doc=N_("J(w) = (wx - y)^2 with TensorFlow: value and tape gradient."),
     forbidden=lambda: [autodiff.simple_cost],
 ))
 
 
 DERIVATIVE_MISTAKES = (
-    Mistake("the chain rule's factor x is missing",
-            "the chain rule also multiplies by the derivative of the inside, w x - y, which is x",
+    Mistake(N_("the chain rule's factor x is missing"),
+            N_("the chain rule also multiplies by the derivative of the inside, w x - y, which is x"),
             lambda w, x, y: 2 * (w * x - y)),
-    Mistake("the power rule's factor 2 is missing", "the power rule brings down the exponent: d/du u^2 = 2u",
+    Mistake(N_("the power rule's factor 2 is missing"), N_("the power rule brings down the exponent: d/du u^2 = 2u"),
             lambda w, x, y: (w * x - y) * x),
-    Mistake("w instead of x in the chain rule's factor",
-            "the chain rule multiplies by the derivative of the inside, w x - y, with respect to w: that is x, not w",
+    Mistake(N_("w instead of x in the chain rule's factor"),
+            N_("the chain rule multiplies by the derivative of the inside, w x - y, with respect to w: that is x, "
+               "not w"),
             lambda w, x, y: 2 * (w * x - y) * w),
-    Mistake("the sign is flipped", "the sign is flipped: J grows when w x moves away from y",
+    Mistake(N_("the sign is flipped"), N_("the sign is flipped: J grows when w x moves away from y"),
             lambda w, x, y: -autodiff.simple_cost_derivative(w, x, y)),
 )
 
 
 register(Exercise(
-    "hand_derivative", "hand derivative dJ/dw", ("w", "x", "y"),
+    "hand_derivative", N_("hand derivative dJ/dw"), ("w", "x", "y"),
     lambda rng: [Case(f"w={w}, x={x}, y={y}", args=(w, x, y), expected=autodiff.simple_cost_derivative(w, x, y))
                  for w, x, y in simple_inputs(rng)],
     [number_type, close_to_expected()],
@@ -98,12 +101,13 @@ register(Exercise(
 
 # ----- Exercise 3: the loop -----------------------------------------------------------------------
 
-REBOUND = ("w is rebound to a new tensor instead of changed",
-           "`w = w - alpha * dJdw` makes the name w point at a new tensor the next tape does not watch, so the "
-           "next tape.gradient is None (and the variable passed in never changes); change the variable itself "
-           "with w.assign_add(-alpha * dJdw)")
-NO_GRADIENT = ("tape.gradient returned None: compute the cost from w itself inside `with tf.GradientTape() as tape:` "
-               "on every step, and change w with w.assign_add so it stays the variable the tape watches")
+REBOUND = (N_("w is rebound to a new tensor instead of changed"),
+           N_("`w = w - alpha * dJdw` makes the name w point at a new tensor the next tape does not watch, so the "
+              "next tape.gradient is None (and the variable passed in never changes); change the variable itself "
+              "with w.assign_add(-alpha * dJdw)"))
+NO_GRADIENT = N_("tape.gradient returned None: compute the cost from w itself inside "
+                 "`with tf.GradientTape() as tape:` on every step, and change w with w.assign_add so it stays the "
+                 "variable the tape watches")
 
 
 def descend(invoke, w0, x, y, alpha, iterations) -> Outcome:
@@ -119,14 +123,15 @@ def descend(invoke, w0, x, y, alpha, iterations) -> Outcome:
     step = invoke(probe, x, y, alpha, 1)
     if not step.error and float(probe.numpy()) == float(np.float32(w0)):
         name, hint = REBOUND
-        return Outcome(error=outcome.error, hint=f"{hint} (known mistake: {name})", mistake=name)
-    return Outcome(error=outcome.error, hint=NO_GRADIENT)
+        return Outcome(error=outcome.error, hint=_("{hint} (known mistake: {name})").format(hint=_(hint), name=_(name)),
+                       mistake=name)
+    return Outcome(error=outcome.error, hint=_(NO_GRADIENT))
 
 
 def _steps(w0, x, y, alpha, iterations, gradient, update=lambda w, step: w + step) -> float:
     """A loop as a learner might write it, in float64: ``gradient(w)`` each step, ``update`` applies it."""
     w = w0
-    for _ in range(iterations):
+    for __ in range(iterations):
         w = update(w, -alpha * gradient(w))
     return w
 
@@ -136,27 +141,30 @@ def _right(x, y):
 
 
 LOOP_MISTAKES = (
-    ("w did not change", "the variable passed in is where it started: change it in place on every step with "
-     "w.assign_add(-alpha * dJdw) (rebinding `w = ...` or returning a new value leaves it as it was)",
+    (N_("w did not change"),
+     N_("the variable passed in is where it started: change it in place on every step with "
+        "w.assign_add(-alpha * dJdw) (rebinding `w = ...` or returning a new value leaves it as it was)"),
      lambda w0, x, y, alpha, n: w0),
-    ("the step goes uphill", "w moved up the cost: the step is -alpha * dJdw, against the derivative",
+    (N_("the step goes uphill"), N_("w moved up the cost: the step is -alpha * dJdw, against the derivative"),
      lambda w0, x, y, alpha, n: _steps(w0, x, y, -alpha, n, _right(x, y))),
-    ("assign instead of assign_add", "w.assign(v) replaces w by v; the step adds to w: w.assign_add(-alpha * dJdw)",
+    (N_("assign instead of assign_add"),
+     N_("w.assign(v) replaces w by v; the step adds to w: w.assign_add(-alpha * dJdw)"),
      lambda w0, x, y, alpha, n: _steps(w0, x, y, alpha, n, _right(x, y), lambda w, step: step)),
-    ("the derivative is taken once, before the loop",
-     "every step needs the derivative at the current w: put the tape and tape.gradient inside the loop",
+    (N_("the derivative is taken once, before the loop"),
+     N_("every step needs the derivative at the current w: put the tape and tape.gradient inside the loop"),
      lambda w0, x, y, alpha, n: w0 - n * alpha * 2 * (w0 * x - y) * x),
-    ("one step too few",
-     "the loop runs iterations - 1 times: for iteration in range(iterations) runs it iterations times",
+    (N_("one step too few"),
+     N_("the loop runs iterations - 1 times: for iteration in range(iterations) runs it iterations times"),
      lambda w0, x, y, alpha, n: _steps(w0, x, y, alpha, n - 1, _right(x, y))),
-    ("one step too many",
-     "the loop runs iterations + 1 times: for iteration in range(iterations) runs it iterations times",
+    (N_("one step too many"),
+     N_("the loop runs iterations + 1 times: for iteration in range(iterations) runs it iterations times"),
      lambda w0, x, y, alpha, n: _steps(w0, x, y, alpha, n + 1, _right(x, y))),
-    ("x is missing from the cost", "the prediction is w * x: the cost is (w * x - y) ** 2",
+    (N_("x is missing from the cost"), N_("the prediction is w * x: the cost is (w * x - y) ** 2"),
      lambda w0, x, y, alpha, n: _steps(w0, x, y, alpha, n, lambda w: 2 * (w - y))),
-    ("the square is missing from the cost", "J(w) = (w * x - y) ** 2; without the square, dJ/dw is x whatever w is",
+    (N_("the square is missing from the cost"),
+     N_("J(w) = (w * x - y) ** 2; without the square, dJ/dw is x whatever w is"),
      lambda w0, x, y, alpha, n: _steps(w0, x, y, alpha, n, lambda w: x)),
-    ("alpha is not used", "the step is -alpha * dJdw with the alpha passed in, not a fixed learning rate",
+    (N_("alpha is not used"), N_("the step is -alpha * dJdw with the alpha passed in, not a fixed learning rate"),
      lambda w0, x, y, alpha, n: _steps(w0, x, y, 0.01, n, _right(x, y))),
 )
 """(name, hint, w after the loop with that mistake) for ``tape_loop``."""
@@ -164,8 +172,8 @@ LOOP_MISTAKES = (
 
 def _loop_type(case, value):
     if not isinstance(value, float):
-        return Problem(f"the check could not read w after the loop ({describe(value)})", "a number",
-                       describe(value), "")
+        return Problem(_("the check could not read w after the loop ({value})").format(value=describe(value)),
+                       _("a number"), describe(value), "")
     return None
 
 
@@ -177,11 +185,11 @@ def _loop_value(case, value):
         # A mistake that gives the right answer on this case (alpha not used when alpha is 0.01,
         # x left out when x is 1) cannot be what went wrong here.
         if matches(value, made, 1e-4) and not matches(made, case.expected, 1e-4):
-            return Problem("w after the loop is wrong", f"{case.expected:.6g}", f"{value:.6g}",
-                           f"{hint} (known mistake: {name})", name)
-    return Problem("w after the loop is wrong", f"{case.expected:.6g}", f"{value:.6g}",
-                   "each step: the cost (w * x - y) ** 2 under the tape, dJdw = tape.gradient(cost, w), "
-                   "then w.assign_add(-alpha * dJdw)")
+            return Problem(_("w after the loop is wrong"), f"{case.expected:.6g}", f"{value:.6g}",
+                           _("{hint} (known mistake: {name})").format(hint=_(hint), name=_(name)), name)
+    return Problem(_("w after the loop is wrong"), f"{case.expected:.6g}", f"{value:.6g}",
+                   _("each step: the cost (w * x - y) ** 2 under the tape, dJdw = tape.gradient(cost, w), "
+                     "then w.assign_add(-alpha * dJdw)"))
 
 
 def loop_inputs(rng) -> list[tuple]:
@@ -205,16 +213,18 @@ def loop_inputs(rng) -> list[tuple]:
 
 
 def _loop_case(w0, x, y, alpha, iterations) -> Case:
-    name = "the lecture's loop" if (w0, x, y, alpha, iterations) == LECTURE else "a loop"
-    return Case(f"{name}: w = tf.Variable({w0}), x={x}, y={y}, alpha={alpha}, {iterations} steps",
+    name = _("the lecture's loop") if (w0, x, y, alpha, iterations) == LECTURE else _("a loop")
+    return Case(_("{loop}: w = tf.Variable({w0}), x={x}, y={y}, alpha={alpha}, {iterations} steps").format(
+                    loop=name, w0=w0, x=x, y=y, alpha=alpha, iterations=iterations),
                 args=(w0, x, y, alpha, iterations), run=Run(descend, (w0, x, y, alpha, iterations)),
                 expected=autodiff.gradient_descent_with_tape(w0, x, y, alpha, iterations)[-1], rtol=1e-5)
 
 
 register(Exercise(
-    "tape_loop", "gradient descent with the tape", ("w", "x", "y", "alpha", "iterations"),
+    "tape_loop", N_("gradient descent with the tape"), ("w", "x", "y", "alpha", "iterations"),
     lambda rng: [_loop_case(*inputs) for inputs in loop_inputs(rng)],
     [_loop_type, _loop_value],
-    doc="The lecture's loop: the cost under a tape, tape.gradient, w.assign_add(-alpha * dJdw), iterations times.",
+    doc=N_("The lecture's loop: the cost under a tape, tape.gradient, w.assign_add(-alpha * dJdw), iterations "
+           "times."),
     forbidden=lambda: [autodiff.gradient_descent_with_tape],
 ))

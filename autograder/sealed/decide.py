@@ -4,6 +4,7 @@ reached in the sandboxed harness through a pipe, the values judged here."""
 from __future__ import annotations
 
 import ast
+import contextlib
 import json
 import os
 import select
@@ -14,9 +15,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from lab_utils import i18n
+from lab_utils.i18n import _
+
 from ..engine import Problem, Run, Target
 from ..result import CaseResult, CheckResult
-from ..runner import Guards, Outcome
+from ..runner import Guards, Outcome, timed_out
 from .wire import WireError, decode, encode
 
 MAX_REPLY = 256 * 2**20
@@ -46,7 +50,8 @@ def verifications(source: str, grade_id: str) -> list[Verification]:
 
 
 class HarnessGone(Exception):
-    """The harness ended or stopped answering; the reason says which."""
+    """The harness ended or stopped answering; the reason says which, in the learner's language:
+    it ends the sentence "the process running your notebook ..." of a failed case."""
 
     def __init__(self, reason: str, timed_out: bool = False):
         super().__init__(reason)
@@ -92,51 +97,54 @@ class Harness:
         while b"\n" not in self.buffer:
             left = deadline - time.monotonic()
             if left <= 0:
-                self.stop(f"did not answer within {timeout:g} seconds", timed_out=True)
-            ready, _, _ = select.select([self.process.stdout], [], [], left)
+                self.stop(_("did not answer within {seconds:g} seconds").format(seconds=timeout), timed_out=True)
+            ready, _unused, _unused = select.select([self.process.stdout], [], [], left)
             if not ready:
                 continue
             chunk = os.read(self.process.stdout.fileno(), 1 << 20)
             if not chunk:
-                self.stop(f"ended (exit code {self.process.wait()})")
+                self._ended()
             self.buffer += chunk
             if len(self.buffer) > MAX_REPLY:
-                self.stop("sent back more than the grader reads")
-        line, _, self.buffer = self.buffer.partition(b"\n")
+                self.stop(_("sent back more than the grader reads"))
+        line, _newline, self.buffer = self.buffer.partition(b"\n")
         try:
             reply = json.loads(line)
         except ValueError:
-            self.stop("sent back something that is not a reply")
+            self.stop(_("sent back something that is not a reply"))
         if not isinstance(reply, dict):
-            self.stop("sent back something that is not a reply")
+            self.stop(_("sent back something that is not a reply"))
         return reply
 
     def request(self, message: dict, timeout: float) -> dict:
         if self.gone:
-            raise HarnessGone(f"{self.gone}, in an earlier cell")
+            raise HarnessGone(_("{reason}, in an earlier cell").format(reason=self.gone))
         self.counter += 1
         message = {**message, "id": self.counter}
         try:
             self.process.stdin.write((json.dumps(message) + "\n").encode())
             self.process.stdin.flush()
         except OSError:
-            self.stop(f"ended (exit code {self.process.wait()})")
+            self._ended()
         deadline = time.monotonic() + timeout
         while True:  # a reply to an earlier request that timed out may still come first
             reply = self._reply(max(0.0, deadline - time.monotonic()))
             if reply.get("id") == self.counter:
                 return reply
 
-    def stop(self, reason: str = "stopped", timed_out: bool = False):
+    def _ended(self):
+        self.stop(_("ended (exit code {code})").format(code=self.process.wait()))
+
+    def stop(self, reason: str | None = None, timed_out: bool = False):
         """End the harness and everything it started; every later request fails, saying why."""
-        self.gone = self.gone or reason
+        self.gone = self.gone or reason or _("stopped")
         reason = self.gone
         self.running.kill()
         self.process.wait()
         raise HarnessGone(reason, timed_out)
 
     def close(self):
-        self.gone = self.gone or "stopped"
+        self.gone = self.gone or _("stopped")
         self.running.close()
 
 
@@ -156,10 +164,11 @@ class RemoteTarget(Target):
             return self.harness.request({**message, "function": self.function}, timeout)
         except HarnessGone as gone:
             if gone.timed_out:
-                return Outcome(error=f"did not finish within {self.guards.timeout:g} seconds",
-                               hint="look for a loop that never ends, or one that runs far more often than needed")
-            return Outcome(error=f"could not be checked: the process running your notebook {gone}",
-                           hint="a cell of your notebook stopped the process (os._exit, a crash, running out of memory)")
+                return timed_out(self.guards.timeout)
+            return Outcome(error=_("could not be checked: the process running your notebook {reason}").format(
+                reason=gone),
+                           hint=_("a cell of your notebook stopped the process (os._exit, a crash, "
+                                  "running out of memory)"))
 
     def signature_problem(self, params: Sequence[str]) -> Problem | None:
         reply = self._ask({"op": "signature", "params": list(params)}, MARGIN)
@@ -168,7 +177,7 @@ class RemoteTarget(Target):
         problem = reply.get("problem")
         if not isinstance(problem, dict):
             return None
-        return Problem(_text(problem.get("message")) or "cannot be called as the exercise asks",
+        return Problem(_text(problem.get("message")) or _("cannot be called as the exercise asks"),
                        _text(problem.get("expected")) or None, _text(problem.get("actual")) or None,
                        _text(problem.get("hint")))
 
@@ -179,7 +188,7 @@ class RemoteTarget(Target):
         try:
             value = decode(reply.get("value", {"kind": "plain", "value": None}))
         except (WireError, ValueError, TypeError):
-            return Outcome(error="returned something the grader cannot read back")
+            return Outcome(error=_("returned something the grader cannot read back"))
         error = reply.get("error")
         return Outcome(value=value, error=_text(error) if error else None, hint=_text(reply.get("hint")),
                        mistake=_text(reply.get("mistake")))
@@ -199,7 +208,17 @@ def verify_notebook(notebook: dict, launch: Callable[[list[str], dict], object],
     """Run every ``verify`` of the notebook's graded test cells sealed: the harness runs the
     notebook's code (``launch(argv, env)`` starts it, in a sandbox or as ``Plain``, working in
     ``folder``) and stops at each test cell; this process draws the hidden cases and judges.
-    Returns {grade id of the test cell: results}."""
+    Returns {grade id of the test cell: results}.
+
+    Messages are in the language the notebook's metadata declares (else in the one chosen already),
+    here and in the harness, which is told it in its environment."""
+    declared = i18n.notebook_language(notebook)
+    with i18n.use(declared) if declared else contextlib.nullcontext():
+        return _verify_notebook(notebook, launch, folder=folder, cell_timeout=cell_timeout, seed=seed)
+
+
+def _verify_notebook(notebook: dict, launch: Callable[[list[str], dict], object], *, folder: Path,
+                     cell_timeout: float, seed: int | None) -> dict[str, list[CheckResult]]:
     from ..exercises import load
     from .harness import cell_source, graded_test
 
@@ -212,7 +231,7 @@ def verify_notebook(notebook: dict, launch: Callable[[list[str], dict], object],
     path = folder / "notebook.json"
     path.write_text(json.dumps({"cells": [dict(c, outputs=[]) for c in cells]}))
     argv = [sys.executable, "-m", "autograder.sealed.harness", str(path)]
-    env = {"AUTOGRADER_CELL_TIMEOUT": str(cell_timeout)}
+    env = {"AUTOGRADER_CELL_TIMEOUT": str(cell_timeout), i18n.ENVIRONMENT: i18n.language()}
     results: dict[str, list[CheckResult]] = {}
     previous = 0
     harness = None
@@ -226,7 +245,7 @@ def verify_notebook(notebook: dict, launch: Callable[[list[str], dict], object],
             else:
                 ready = _next_ready(harness, budget)
             if ready.get("cell") != grade_id and not harness.gone:
-                harness.gone = f"did not reach the test cell {grade_id}"
+                harness.gone = _("did not reach the test cell {cell}").format(cell=grade_id)
                 harness.close()
             for v in wanted[grade_id]:
                 results.setdefault(grade_id, []).append(_verify(registry, harness, v, seed))
@@ -255,6 +274,7 @@ def _next_ready(harness: Harness, timeout: float) -> dict:
 
 def _verify(registry, harness: Harness, v: Verification, seed) -> CheckResult:
     if v.key not in registry.EXERCISES:
-        return CheckResult(v.key, [CaseResult("hidden cases", False, f"no exercise {v.key!r} to verify")])
+        return CheckResult(v.key, [CaseResult(_("hidden cases"), False,
+                                              _("no exercise {key!r} to verify").format(key=v.key))])
     return registry.evaluate(v.key, None, hidden=True, seed=seed,
                              reach=lambda guards: RemoteTarget(harness, v.function, guards))

@@ -18,6 +18,8 @@ from nbconvert.preprocessors import Preprocessor
 from nbformat.notebooknode import NotebookNode
 from traitlets import Bool
 
+from lab_utils import i18n
+
 from ..result import MIME_TYPE
 from .decide import Plain, verifications, verify_notebook
 from .harness import graded_test
@@ -112,14 +114,16 @@ class SealedVerdict(Preprocessor):
             masked = masked_copy(_forbidden(nb), scratch / "masked")
             results = verify_notebook(nb, self.launcher(masked, scratch / "work"), folder=scratch / "work",
                                       cell_timeout=timeout)
-        for cell in nb.cells:
-            grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-            for result in results.get(grade_id, []):
-                result.exercise += " (sealed verification)"
-                cell.outputs.append(NotebookNode(output_type="display_data", metadata={},
-                                                 data={"text/plain": str(result), "text/html": result._repr_html_(),
-                                                       MIME_TYPE: result.to_dict()}))
-                if not result.passed:
-                    cell.outputs.append(NotebookNode(output_type="error", ename="AssertionError",
-                                                     evalue=str(result), traceback=[f"AssertionError: {result}"]))
+        # The verdicts are written in the notebook's language (its metadata), as verify_notebook's messages.
+        with i18n.use(i18n.notebook_language(nb) or i18n.SOURCE):
+            for cell in nb.cells:
+                grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+                for result in results.get(grade_id, []):
+                    result.exercise += " (sealed verification)"
+                    cell.outputs.append(NotebookNode(output_type="display_data", metadata={},
+                                                     data={"text/plain": str(result), "text/html": result._repr_html_(),
+                                                           MIME_TYPE: result.to_dict()}))
+                    if not result.passed:
+                        cell.outputs.append(NotebookNode(output_type="error", ename="AssertionError",
+                                                         evalue=str(result), traceback=[f"AssertionError: {result}"]))
         return nb, resources

@@ -55,7 +55,7 @@ class Opened(dict):
         notebook = NotebookPage(page, self.lab, path)
         self[path] = notebook
         try:
-            if path.startswith("release/"):
+            if path.split("/")[0].startswith("release"):  # release/ and the editions' release-LANG/
                 notebook.run_cell_by_cell()
             else:
                 notebook.run_all()

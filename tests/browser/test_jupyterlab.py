@@ -2,13 +2,18 @@
 by clicks, and a learner notebook run unchanged. Screenshots: test-artifacts/jupyterlab/."""
 
 import re
+import shutil
 import urllib.request
 
 import nbformat
 import pytest
 from playwright.sync_api import expect
 
-from ..notebooks.conftest import NOTEBOOKS, PLOTLESS
+from lab_utils.i18n import SOURCE as SOURCE_LANGUAGE
+from lab_utils.i18n import available
+
+from ..editions.words import shows
+from ..notebooks.conftest import NOTEBOOKS, PLOTLESS, RELEASE
 from .conftest import Opened
 from .lab import JupyterLab, alive, descendants
 
@@ -184,6 +189,29 @@ def test_a_wrong_answer_shows_the_red_box_with_its_hint_and_no_traceback(opened,
     for shown in ("not yet right", "expected", "actual", "the square is missing"):
         assert shown in text, f"{shown!r} is not in the red box {where(path)}:\n{text}"
     assert_no_traceback(cell, path)
+
+
+@pytest.mark.parametrize("language", [language for language in available() if language != SOURCE_LANGUAGE])
+def test_a_wrong_answer_in_a_translated_edition_shows_the_autograders_message_in_its_language(opened, lab, language):
+    """The edition's learner notebook, as a learner opens it: the kernel reads the notebook's
+    language (Jupyter tells it which notebook it runs) and the red box speaks it."""
+    folder = f"release-{language}"
+    shutil.copytree(RELEASE.parent / f"cofi-{language}", lab.root / folder, dirs_exist_ok=True)
+    path = f"{folder}/01_gradient_tape_wrong_answer.ipynb"
+    nb = nbformat.read(lab.root / folder / "01_gradient_tape.ipynb", as_version=4)
+    ids = [cell.metadata.get("nbgrader", {}).get("grade_id") for cell in nb.cells]
+    nb.cells[ids.index("tape-cost")].source = WRONG_ANSWER
+    nbformat.write(nb, lab.root / path)
+
+    notebook = opened[path]
+    index = ids.index("test-tape-cost")
+    cell = notebook.page.locator(".jp-Notebook .jp-Cell").nth(index)
+    cell.scroll_into_view_if_needed()
+    notebook.screenshot(Opened.screenshot_path(path, "failed_check"))
+    text = cell.locator(".autograder-result").inner_text()
+    for english in ("not yet right", "expected", "the square is missing"):
+        assert shows(text, english, language), f"{english!r} is not shown in {language} {where(path)}:\n{text}"
+    assert "the square is missing" not in text and "not yet right" not in text, text
 
 
 def test_jupyterlab_shuts_down_with_its_kernels(tmp_path):

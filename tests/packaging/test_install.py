@@ -27,6 +27,8 @@ NOTEBOOKS = {"release": ROOT / "notebooks" / "release" / "cofi", "source": ROOT 
 """The learner notebooks an instructor hands out, and the instructor notebooks with solutions."""
 PACKAGES = ("lab_utils", "autograder")
 DATA = "lab_utils/movielens"
+CATALOGS = {path.relative_to(ROOT).as_posix() for path in (ROOT / "lab_utils" / "locale").rglob("*.po*")}
+"""The message catalogs lab_utils.i18n reads at run time (and their template)."""
 LICENSE_FILES = ("LICENSE", f"{DATA}/README.md")
 """The code's MIT license, and the MovieLens README with GroupLens' citation and usage terms."""
 NOT_PASSED_ON = ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "VIRTUAL_ENV", "LAB_UTILS_DATA", "JUPYTER_PATH",
@@ -97,6 +99,7 @@ def test_wheel_carries_both_packages_and_the_data_with_its_terms_and_nothing_els
     for file, checksum in CHECKSUMS.items():
         assert hashlib.sha256(contents[f"{DATA}/{file}"]).hexdigest() == checksum
     assert [name for name in names if name.endswith("ratings.csv")] == [f"{DATA}/ratings.csv"], "one copy of the data"
+    assert CATALOGS <= names, f"the learner's messages in every language: {sorted(CATALOGS - names)} left out"
     assert b"GroupLens" in contents[f"{DATA}/README.md"] and b"Citation" in contents[f"{DATA}/README.md"]
     for license_file in LICENSE_FILES:
         assert f"{dist_info}/licenses/{license_file}" in names
@@ -115,6 +118,7 @@ def test_sdist_carries_the_data_readme_and_licenses_but_no_tests_or_notebooks(bu
         names = {name.split("/", 1)[1] for name in sdist.getnames() if "/" in name}
     assert {"pyproject.toml", "PKG-INFO", "README.md", *LICENSE_FILES} <= names
     assert {f"{DATA}/{file}" for file in CHECKSUMS} <= names
+    assert CATALOGS <= names
     assert not [name for name in names if name.split("/")[0] in {"tests", "notebooks", "test-artifacts", "benchmarks"}
                 or "__pycache__" in name or name.endswith(".ipynb")]
 
