@@ -38,14 +38,10 @@ clean:
 	rm -rf $(VENV) .pytest_cache
 
 # Regenerate the learner notebooks from the instructor notebooks (never edit release/ by hand):
-# first every translated edition from the English notebooks and locale/ (python -m editions
-# build stops on an incomplete catalog), then the release of the English edition and of each one.
-EDITIONS = $(patsubst locale/%/,cofi-%,$(filter-out locale/templates/,$(wildcard locale/*/)))
-
+# first every translated edition from the English notebooks and locale/ (it stops on an
+# incomplete catalog), then `nbgrader generate_assignment` for cofi and for each cofi-LANG.
 release: $(STAMP)
-	$(BIN)/python -m editions build
-	$(BIN)/nbgrader generate_assignment cofi --force
-	$(foreach edition,$(EDITIONS),$(BIN)/nbgrader generate_assignment $(edition) --force &&) true
+	$(BIN)/python -m editions release
 
 # Remove outputs from every notebook before committing.
 strip: $(STAMP)

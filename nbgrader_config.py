@@ -9,6 +9,11 @@ c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
 c.CourseDirectory.root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "notebooks")
 c.CourseDirectory.course_id = "tf-cofi-labs"
 
+# An edition in another language says "# YOUR CODE HERE" in its language in the learner's exercise
+# cells: `python -m editions release` (make release) passes the translated line for each edition.
+if os.environ.get("EDITION_CODE_STUB"):
+    c.ClearSolutions.code_stub = {"python": f"# {os.environ['EDITION_CODE_STUB']}\nraise NotImplementedError()"}
+
 # TensorFlow logs to stderr from C++ (absl) whatever TF_CPP_MIN_LOG_LEVEL says, and nbgrader
 # scores a test cell 0 when it has stderr output. IgnorePattern drops a stderr output that
 # matches: TensorFlow's log lines ("I0000 00:00:1795368075.715010  3645 port.cc:153] ...")

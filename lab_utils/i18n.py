@@ -121,3 +121,8 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def N_(message: str) -> str:
     """Mark ``message`` for the catalog without translating it yet."""
     return message
+
+
+CODE_STUB = N_("YOUR CODE HERE")
+"""What nbgrader leaves in a learner's exercise cell (``# YOUR CODE HERE``), in each edition's
+language: ``python -m editions release`` passes it to nbgrader (see ``nbgrader_config.py``)."""

@@ -16,7 +16,7 @@ from editions import catalogs
 from editions.__main__ import main
 from editions.build import Untranslated, build, dumps, edition_dir, translate_notebook
 from editions.segments import code_skeleton, locked, markdown_blocks, pieces, translate_cell
-from lab_utils.i18n import available, notebook_language
+from lab_utils.i18n import CODE_STUB, available, catalog, notebook_language
 
 LANGUAGES = catalogs.languages()
 STEMS = catalogs.stems()
@@ -101,9 +101,12 @@ def test_the_release_of_an_edition_is_generated_from_it(language, name):
     release = load(RELEASE / f"{catalogs.SOURCE_ASSIGNMENT}-{language}" / name)
     _same_exercises(english, release, f"release {name}")
     words = {c["id"]: source(c) for c in load(edition_dir(language) / name)["cells"] if c["cell_type"] == "markdown"}
+    stub = f"# {catalog(language).gettext(CODE_STUB)}\n"
     for cell in release["cells"]:
         if cell["cell_type"] == "markdown":
             assert source(cell) == words[cell["id"]], f"{name} {cell['id']}: run make release"
+        elif cell["metadata"].get("nbgrader", {}).get("solution"):  # "# YOUR CODE HERE" in the edition's words
+            assert stub in source(cell) and "NotImplementedError()" in source(cell), f"{name} {cell['id']}: {source(cell)!r}"
     assert notebook_language(release) == language
 
 
