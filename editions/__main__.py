@@ -7,6 +7,8 @@ import os
 import subprocess
 import sys
 
+from babel import Locale
+
 from lab_utils.i18n import CODE_STUB, catalog
 
 from . import catalogs
@@ -39,6 +41,11 @@ def main(argv=None) -> int:
         print("\n".join(f"updated {_shown(p)}" for p in changed) or "catalogs up to date")
         return 0
     if args.command == "init":
+        try:  # pt-BR, pt_br -> pt_BR, as Babel and gettext name it
+            args.language = str(Locale.parse(args.language.replace("-", "_")))
+        except (ValueError, TypeError) as error:
+            print(f"{args.language!r} is not a language code Babel knows ({error}); e.g. es, fr, pt_PT", file=sys.stderr)
+            return 2
         if args.language in catalogs.languages():
             print(f"{args.language} has catalogs already: python -m editions extract refreshes them", file=sys.stderr)
             return 1

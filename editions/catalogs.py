@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import string
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -174,8 +175,19 @@ def invariants(text: str, kind: str) -> dict[str, list[str]]:
     elif kind == "comment":
         found = {"code": [m.group(0) for m in CODE_SPAN.finditer(text)], "LaTeX": MATH.findall(text)}
     else:
-        found = {"placeholder": BRACES.findall(text)}
+        found = {"placeholder": _fields(text)}
     return {name: sorted(values) for name, values in found.items()}
+
+
+def _fields(text: str) -> list[str]:
+    """The replacement fields of a format string as str.format reads them (a stray brace, which
+    would make the learner's check raise, reads as one field of its own)."""
+    try:
+        parsed = list(string.Formatter().parse(text))
+    except ValueError as error:
+        return [f"<{error}>"]
+    return ["{" + name + ("!" + conversion if conversion else "") + (":" + spec if spec else "") + "}"
+            for _literal, name, spec, conversion in parsed if name is not None]
 
 
 @dataclass(frozen=True)

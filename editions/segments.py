@@ -131,7 +131,7 @@ def _string_literals(tokens: list[tokenize.TokenInfo]) -> Iterator[tuple[tuple[i
 
 def code_spans(source: str) -> list[Span]:
     """The comments and prose string literals of a code cell, in order. A cell that does not
-    tokenize (IPython magics, a syntax error) gives only its full-line comments."""
+    tokenize (an unterminated string or bracket) gives nothing: it stays as it is in every edition."""
     starts = _offsets(source)
     at = lambda pos: starts[pos[0] - 1] + pos[1]  # noqa: E731
     try:
@@ -194,7 +194,11 @@ def code_skeleton(source: str) -> list[tuple[int, str]]:
     starts = _offsets(source)
     at = lambda pos: starts[pos[0] - 1] + pos[1]  # noqa: E731
     skeleton: list[tuple[int, str]] = []
-    for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return [(-1, source)]  # not Python that tokenizes: then the cell must be the same byte for byte
+    for tok in tokens:
         if tok.type in (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT):
             continue
         inside = next((lit for lit in literals if lit[0] <= at(tok.start) and at(tok.end) <= lit[1]), None)

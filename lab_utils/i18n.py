@@ -6,9 +6,10 @@ The language is, first match wins:
 
 1. the environment variable ``LABS_LANGUAGE`` (``pt_BR``, ``en``): the documented override;
 2. the language a program chose with ``use`` (the grader, from the notebook it grades);
-3. the notebook being run: its metadata ``i18n.language``, written by ``python -m lab_i18n build``.
+3. the notebook being run: its metadata ``i18n.language``, written by ``python -m editions build``.
    The kernel finds the notebook from ``JPY_SESSION_NAME`` (set by Jupyter Server) or else in
-   its working folder, where Jupyter, nbclient and nbgrader start it;
+   its working folder, where Jupyter, nbclient and nbgrader start it (when the folder holds
+   notebooks of two languages and Jupyter does not name the notebook: English);
 4. English.
 
 ``_`` translates now; ``N_`` only marks a message for extraction, for text defined at import
@@ -48,9 +49,11 @@ def notebook_language(notebook: dict) -> str | None:
 
 @functools.lru_cache(maxsize=None)
 def _detected(session: str | None, folder: str) -> str:
-    if session and session.endswith(".ipynb"):
-        paths = [Path(folder, session) if not os.path.isabs(session) else Path(session)]
-        paths = [p for p in paths if p.is_file()] or [Path(folder, Path(session).name)]
+    named = Path(folder, session) if session and session.endswith(".ipynb") else None
+    # Jupyter Server names the kernel's notebook; trusted when it is there, in the kernel's own
+    # folder (a process started from a notebook inherits the variable, not the notebook).
+    if named is not None and named.is_file() and named.resolve().parent == Path(folder).resolve():
+        paths = [named]
     else:
         paths = sorted(Path(folder).glob("*.ipynb"))
     found = set()
@@ -62,11 +65,22 @@ def _detected(session: str | None, folder: str) -> str:
     return found.pop() if len(found) == 1 else SOURCE
 
 
+def normalized(code: str) -> str:
+    """A language code as the catalogs are named: ``pt-BR``, ``pt_br`` -> ``pt_BR``; a bare ``pt``
+    -> the one catalog of that language when there is one."""
+    language, _sep, region = code.strip().replace("-", "_").partition("_")
+    code = f"{language.lower()}_{region.upper()}" if region else language.lower()
+    if code == SOURCE or (LOCALE_DIR / code).is_dir():
+        return code
+    regional = [name for name in available() if name.split("_")[0] == code]
+    return regional[0] if len(regional) == 1 else code
+
+
 def language() -> str:
     """The language messages are shown in now (see the module's docstring for the order)."""
     override = os.environ.get(ENVIRONMENT, "").strip()
     if override:
-        return override
+        return normalized(override)
     chosen = _chosen.get()
     if chosen:
         return chosen

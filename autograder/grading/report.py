@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import csv
+import functools
 import html
 import io
 import json
@@ -93,8 +94,26 @@ class ClassReport:
 def message_pattern(message: str) -> str:
     """A failure's message with its numbers blanked, so that the same failure on different values
     groups together: "wrong value (3.5 instead of 2)" -> "wrong value (# instead of #)"."""
-    first = re.sub(r" \(and \d+ more case\(s\) fail the same way\)", "", message.split("\n")[0])
+    first = message.split("\n")[0]
+    for more in _more_cases():
+        first = more.sub("", first)
     return re.sub(r"[-+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?", "#", first)[:160]
+
+
+@functools.lru_cache(maxsize=1)
+def _more_cases() -> list[re.Pattern]:
+    """The "(and 3 more case(s) fail the same way)" a check adds to a failure, in every language
+    of the labs, singular and plural (an edition's report groups its learners' failures too)."""
+    from lab_utils import i18n
+
+    patterns = []
+    english = "{message} (and {count} more case(s) fail the same way)"
+    for language in i18n.available():
+        for count in (1, 2, 5, 1_000_000):
+            template = i18n.catalog(language).ngettext(english, english, count).replace("{message}", "", 1)
+            literal = [re.escape(part) for part in template.split("{count}")]
+            patterns.append(re.compile(r"\d+".join(literal) + "$"))
+    return patterns
 
 
 def flags(record: SubmissionRecord | None) -> list[str]:

@@ -30,10 +30,11 @@ from ..sealed.verdict import SealedVerdict, course_root, hidden_paths, sandbox_l
 from .process import Sandboxed, spawn
 from .sandbox import Sandbox, python_paths
 
-PASSED_ON = ("NBGRADER_EXECUTION", "LAB_UTILS_DATA")
+PASSED_ON = ("NBGRADER_EXECUTION", "LAB_UTILS_DATA", "LABS_LANGUAGE")
 """The grader's environment variables the kernel needs: nbgrader's mark that it is autograding
-(``autograder.pristine.verify`` leaves the scoring to the sealed verification then) and the
-data folder when it is not the shipped one."""
+(``autograder.pristine.verify`` leaves the scoring to the sealed verification then), the
+data folder when it is not the shipped one, and the language override of the learner's messages
+(lab_utils.i18n), which the sealed verdict follows too."""
 
 NOT_RUN = "CellNotRun"
 """The error name of a cell left unrun because the kernel was stopped before it."""
@@ -197,10 +198,15 @@ class SandboxedExecute(Execute):
         task_poll_output_msg.cancel()
         task_poll_kernel_alive.cancel()
         await ensure_async(self.km.shutdown_kernel(now=True))
-        self._stopped = (f"not run: the kernel was stopped when cell {self._cell_index + 1} of the notebook ran "
-                         f"longer than {timeout} s and ignored the interrupt")
+        from lab_utils import i18n  # the learner reads these in the notebook's language
+
+        with i18n.use(i18n.notebook_language(self.nb) or i18n.SOURCE):
+            self._stopped = i18n._("not run: the kernel was stopped when cell {cell} of the notebook ran longer "
+                                   "than {seconds} s and ignored the interrupt").format(cell=self._cell_index + 1,
+                                                                                        seconds=timeout)
+            no_reply = i18n._("no reply from kernel within {seconds} s").format(seconds=timeout)
         error = self.error_on_timeout or {"ename": "CellTimeoutError", "evalue": "",
-                                          "traceback": [f"CellTimeoutError: no reply from kernel within {timeout} s"]}
+                                          "traceback": [f"CellTimeoutError: {no_reply}"]}
         # The reply nbclient makes of error_on_timeout, so nbgrader records the same error output
         # as for a cell that was interrupted (autograder.grading.reasons reads it as a timeout).
         return {"parent_header": {"msg_id": msg_id}, "content": {**error, "status": "error"}}

@@ -4,7 +4,6 @@ reached in the sandboxed harness through a pipe, the values judged here."""
 from __future__ import annotations
 
 import ast
-import contextlib
 import json
 import os
 import select
@@ -210,10 +209,10 @@ def verify_notebook(notebook: dict, launch: Callable[[list[str], dict], object],
     ``folder``) and stops at each test cell; this process draws the hidden cases and judges.
     Returns {grade id of the test cell: results}.
 
-    Messages are in the language the notebook's metadata declares (else in the one chosen already),
-    here and in the harness, which is told it in its environment."""
-    declared = i18n.notebook_language(notebook)
-    with i18n.use(declared) if declared else contextlib.nullcontext():
+    Messages are in the language the notebook's metadata declares (English without one; the
+    LABS_LANGUAGE override first, as everywhere), here and in the harness, which is told it in
+    its environment."""
+    with i18n.use(i18n.notebook_language(notebook) or i18n.SOURCE):
         return _verify_notebook(notebook, launch, folder=folder, cell_timeout=cell_timeout, seed=seed)
 
 

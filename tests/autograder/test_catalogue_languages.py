@@ -23,15 +23,14 @@ def restore_numpy(monkeypatch):
 
 
 def in_language(monkeypatch, language, run):
+    """``run()`` with the learner's language set, and its result rendered as the learner sees
+    it while the language is still set: (text, HTML, what passed and which mistakes)."""
     monkeypatch.setenv(ENVIRONMENT, language)
     try:
-        return run()
+        result = run()
+        return str(result), result._repr_html_(), [(case.passed, case.mistake) for case in result.cases]
     finally:
         monkeypatch.delenv(ENVIRONMENT)
-
-
-def outcome(result):
-    return [(case.passed, case.mistake) for case in result.cases]
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -39,11 +38,14 @@ def outcome(result):
 def test_each_named_mistake_is_caught_alike_and_named_in_the_language(monkeypatch, language, name):
     grade_id, source, phrase = {**catalogue.WRONG, **catalogue.LOOP}[name]
     learner = learner_function(grade_id, source)
-    english = in_language(monkeypatch, SOURCE, lambda: registry.evaluate(KEYS[grade_id], learner))
-    translated = in_language(monkeypatch, language, lambda: registry.evaluate(KEYS[grade_id], learner))
-    assert not translated.passed and outcome(translated) == outcome(english)
-    assert shows(str(translated), phrase, language), str(translated)
-    assert phrase not in str(translated) or shows(phrase, phrase, language), str(translated)
+    english, _, caught = in_language(monkeypatch, SOURCE, lambda: registry.evaluate(KEYS[grade_id], learner))
+    text, html, caught_here = in_language(monkeypatch, language, lambda: registry.evaluate(KEYS[grade_id], learner))
+    assert caught_here == caught and not all(passed for passed, _ in caught)
+    assert shows(text, phrase, language), text
+    assert phrase not in text or shows(phrase, phrase, language), text
+    for english_word in ("problem(s)", "expected:", "actual:", "hint:", "[FAIL]"):
+        assert english_word not in text or english_word not in english or shows(english_word, english_word, language), text
+    assert shows(html, "not yet right", language), html
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -64,13 +66,49 @@ def test_a_passing_check_and_lab_utils_errors_speak_the_language(monkeypatch, la
         j = (tf.linalg.matmul(X, tf.transpose(W)) + b - Y) * R
         return 0.5 * tf.reduce_sum(j ** 2) + (lambda_ / 2) * (tf.reduce_sum(X ** 2) + tf.reduce_sum(W ** 2))
 
-    def run():
-        result = registry.evaluate("cofi_cost_v", cost)
+    def shape_error():
         with pytest.raises(lu.ShapeError) as error:
             lu.cofi_cost_func_v(np.ones((3, 2)), np.ones((4, 3)), np.ones((1, 4)), np.ones((3, 4)), np.ones((3, 4)), 1.0)
-        return result, str(error.value)
+        return str(error.value)
 
-    english_result, english_error = in_language(monkeypatch, SOURCE, run)
-    result, error = in_language(monkeypatch, language, run)
-    assert result.passed and str(result) != str(english_result)
-    assert error != english_error
+    text, html, caught = in_language(monkeypatch, language, lambda: registry.evaluate("cofi_cost_v", cost))
+    assert all(passed for passed, _ in caught)
+    assert shows(text, "all tests passed", language) and shows(html, "all tests passed", language), text
+    monkeypatch.setenv(ENVIRONMENT, language)
+    assert shows(shape_error(), "has shape", language)
+
+
+def test_every_line_a_learner_reads_comes_from_the_catalog(monkeypatch, tmp_path):
+    """A pseudo-language whose every message is wrapped in « »: each line of a failed check's
+    result, of its one-line summary, and a lab_utils error carry a marker, so no text is left
+    out of the catalog (a message that bypasses ``_`` shows up unwrapped)."""
+    from babel.messages.catalog import Catalog
+
+    from editions import catalogs
+    from lab_utils import i18n
+
+    pseudo = Catalog(locale="en", domain=i18n.DOMAIN)
+    for message in catalogs.read(catalogs.template_path(catalogs.MESSAGES_DOMAIN)):
+        if message.id:
+            ids = message.id if isinstance(message.id, tuple) else (message.id,)
+            wrapped = tuple(f"«{text}»" for text in ids)
+            pseudo.add(message.id, wrapped if isinstance(message.id, tuple) else wrapped[0])
+    folder = tmp_path / "xx" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    catalogs.write(pseudo, folder / f"{i18n.DOMAIN}.po")
+    monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path)
+    i18n.catalog.cache_clear()
+    try:
+        for name in ("R-ignored", "transposed"):
+            grade_id, source, _ = catalogue.WRONG[name]
+            learner = learner_function(grade_id, source)
+            text, _, _ = in_language(monkeypatch, "xx", lambda: registry.evaluate(KEYS[grade_id], learner))
+            bare = [line for line in text.splitlines() if not line.strip().lstrip("[").startswith("«")]
+            assert not bare, f"lines not from the catalog:\n{text}"
+        monkeypatch.setenv(ENVIRONMENT, "xx")
+        with pytest.raises(AssertionError) as failure:
+            from autograder.result import report
+            report(registry.evaluate(KEYS[grade_id], learner))
+        assert "«" in failure.value._render_traceback_()[0]
+    finally:
+        i18n.catalog.cache_clear()

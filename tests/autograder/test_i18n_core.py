@@ -169,3 +169,20 @@ def test_words_about_a_value_are_translated(xx):
         assert describe([1, 2]) == "list de 2 itens"
         assert describe((1,)) == "tuple de 1 item"
     assert describe([1, 2]) == "list of 2 items"
+
+
+def test_a_session_naming_a_notebook_that_is_not_there_or_elsewhere_falls_back_to_the_folder(clean, monkeypatch, tmp_path_factory):
+    notebook(clean / "renamed.ipynb", "pt_BR")
+    monkeypatch.setenv("JPY_SESSION_NAME", str(clean / "before-the-rename.ipynb"))
+    assert i18n.language() == "pt_BR"
+    i18n._detected.cache_clear()
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    notebook(elsewhere / "english.ipynb")  # the notebook a process was started from, not this kernel's
+    monkeypatch.setenv("JPY_SESSION_NAME", str(elsewhere / "english.ipynb"))
+    assert i18n.language() == "pt_BR"
+
+
+@pytest.mark.parametrize("spelling", ["pt-BR", "pt_br", "PT_BR", "pt"])
+def test_the_override_is_read_however_the_language_is_spelled(monkeypatch, spelling):
+    monkeypatch.setenv(i18n.ENVIRONMENT, spelling)
+    assert i18n.language() == "pt_BR"

@@ -141,6 +141,8 @@ def test_an_assignment_not_in_the_gradebook_is_said(tmp_path):
     ("wrong value: 3.5 instead of -2e-05", "wrong value: # instead of #"),
     ("returns shape (3, 4), expected (4, 3)", "returns shape (#, #), expected (#, #)"),
     ("wrong values (and 12 more case(s) fail the same way)", "wrong values"),
+    ("valor errado (e mais 1 caso falha da mesma forma)", "valor errado"),  # an edition's words, singular
+    ("valor errado (e mais 6 casos falham da mesma forma)", "valor errado"),  # and plural: one group
 ])
 def test_a_message_pattern_leaves_the_numbers_out(message, pattern):
     assert message_pattern(message) == pattern

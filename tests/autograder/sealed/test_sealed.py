@@ -3,10 +3,14 @@ sends back, so nothing a notebook does in its own process can pass a wrong answe
 reference or the expected values."""
 
 import nbformat
+import pytest
 from traitlets.config import Config
 
 from autograder.sealed.verdict import SealedVerdict
+from lab_utils.i18n import SOURCE as SOURCE_LANGUAGE
+from lab_utils.i18n import available
 
+from ...editions.words import shows
 from ...notebooks.conftest import SOURCE
 
 GRADIENT_X = "def grad_X(X, W, b, Y, R, lambda_):\n    return ((X @ W.T + b - Y) * R) @ W + lambda_ * X\n"
@@ -68,6 +72,20 @@ def test_the_reference_cannot_be_reached_however_it_is_called():
         assert not passed, (grade_id, text)
     assert "lab_utils.cofi.cofi_gradients is not available while your answer is checked" in verdicts["test-grad-X"][1]
     assert "not available while your answer is checked" in verdicts["test-grad-W"][1]
+
+
+@pytest.mark.parametrize("language", [language for language in available() if language != SOURCE_LANGUAGE])
+def test_the_sealed_verdict_speaks_the_notebooks_language(language):
+    """An edition's notebook: the verdict, and what the masked reference raises in the sandbox, in its language."""
+    nb = notebook("04_gradients", {"grad-X": REFERENCE_ATTACKS["grad-X"], "grad-W": GRADIENT_X.replace("R) @", "R).T @")})
+    nb.metadata["i18n"] = {"language": language}
+    verdicts = sealed(nb)
+    masked = verdicts["test-grad-X"][1]
+    assert not verdicts["test-grad-X"][0] and "lab_utils.cofi.cofi_gradients" in masked
+    assert shows(masked, "is not available while your answer is checked", language), masked
+    assert "not available" not in masked
+    assert shows(verdicts["test-grad-b"][1], "all tests passed", language) and verdicts["test-grad-b"][0]
+    assert shows(verdicts["test-grad-b"][1], "(sealed verification)", language)
 
 
 TAMPERING = {
