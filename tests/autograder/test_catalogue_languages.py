@@ -7,11 +7,12 @@ import pytest
 import tensorflow as tf
 
 from autograder.pristine import verify
-from lab_utils.i18n import ENVIRONMENT, SOURCE, available
+from lab_utils.i18n import ENVIRONMENT, SOURCE, available, catalog
 
 from ..editions.words import shows
 from . import catalogue
 from .test_catalogue import KEYS, learner_function, registry
+from .test_named_mistakes import CASES as NAMED_CASES
 
 LANGUAGES = [language for language in available() if language != SOURCE]
 
@@ -46,6 +47,18 @@ def test_each_named_mistake_is_caught_alike_and_named_in_the_language(monkeypatc
     for english_word in ("problem(s)", "expected:", "actual:", "hint:", "[FAIL]"):
         assert english_word not in text or english_word not in english or shows(english_word, english_word, language), text
     assert shows(html, "not yet right", language), html
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("key, name, fn", NAMED_CASES, ids=[f"{k}: {n}" for k, n, _ in NAMED_CASES])
+def test_every_named_mistake_of_every_exercise_is_named_in_the_language(monkeypatch, language, key, name, fn):
+    """Each exercise's whole list of named mistakes (tests/autograder/named_mistakes.py): the same
+    mistake is recognised, and the learner reads its name as the catalog translates it."""
+    text, _, caught = in_language(monkeypatch, language, lambda: registry.evaluate(key, fn))
+    assert caught[-1] == (False, name), text
+    translated = catalog(language).gettext(name)
+    assert translated != name or name.isupper(), f"{name!r} has no {language} translation"
+    assert translated in text and name not in text, text
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
