@@ -9,7 +9,7 @@ import tensorflow as tf
 from autograder.pristine import verify
 from lab_utils.i18n import ENVIRONMENT, SOURCE, available, catalog
 
-from ..editions.words import shows
+from ..editions.words import pseudo_language, shows
 from . import catalogue
 from .test_catalogue import KEYS, learner_function, registry
 from .test_named_mistakes import CASES as NAMED_CASES
@@ -93,34 +93,21 @@ def test_a_passing_check_and_lab_utils_errors_speak_the_language(monkeypatch, la
 
 def test_every_line_a_learner_reads_comes_from_the_catalog(monkeypatch, tmp_path):
     """A pseudo-language whose every message is wrapped in « »: each line of a failed check's
-    result, of its one-line summary, and a lab_utils error carry a marker, so no text is left
-    out of the catalog (a message that bypasses ``_`` shows up unwrapped)."""
-    from babel.messages.catalog import Catalog
-
-    from editions import catalogs
+    result and of its one-line summary carries a marker, so no text is left out of the catalog
+    (a message that bypasses ``_`` shows up unwrapped)."""
+    from autograder.result import report
     from lab_utils import i18n
 
-    pseudo = Catalog(locale="en", domain=i18n.DOMAIN)
-    for message in catalogs.read(catalogs.template_path(catalogs.MESSAGES_DOMAIN)):
-        if message.id:
-            ids = message.id if isinstance(message.id, tuple) else (message.id,)
-            wrapped = tuple(f"«{text}»" for text in ids)
-            pseudo.add(message.id, wrapped if isinstance(message.id, tuple) else wrapped[0])
-    folder = tmp_path / "xx" / "LC_MESSAGES"
-    folder.mkdir(parents=True)
-    catalogs.write(pseudo, folder / f"{i18n.DOMAIN}.po")
-    monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path)
-    i18n.catalog.cache_clear()
+    language = pseudo_language(tmp_path, monkeypatch)
     try:
         for name in ("R-ignored", "transposed"):
             grade_id, source, _ = catalogue.WRONG[name]
             learner = learner_function(grade_id, source)
-            text, _, _ = in_language(monkeypatch, "xx", lambda: registry.evaluate(KEYS[grade_id], learner))
+            text, _, _ = in_language(monkeypatch, language, lambda: registry.evaluate(KEYS[grade_id], learner))
             bare = [line for line in text.splitlines() if not line.strip().lstrip("[").startswith("«")]
             assert not bare, f"lines not from the catalog:\n{text}"
-        monkeypatch.setenv(ENVIRONMENT, "xx")
+        monkeypatch.setenv(ENVIRONMENT, language)
         with pytest.raises(AssertionError) as failure:
-            from autograder.result import report
             report(registry.evaluate(KEYS[grade_id], learner))
         assert "«" in failure.value._render_traceback_()[0]
     finally:

@@ -35,3 +35,28 @@ def shows(text: str, phrase: str, language: str) -> bool:
         return all(shows(text, part, language) for part in phrase.split(": ") if part.strip())
     assert options, f"no message of the {language} catalog says {phrase!r}"
     return any(option in text for option in options)
+
+
+PSEUDO = "eo"
+"""The pseudo-language's code (Esperanto's: a real locale, with no catalog of ours)."""
+
+
+def pseudo_language(folder, monkeypatch) -> str:
+    """Point lab_utils.i18n at a catalog in ``folder`` whose every message is the English wrapped
+    in « »; returns its code. A text a learner reads without « » did not come from the catalog."""
+    from babel.messages.catalog import Catalog
+
+    from lab_utils import i18n
+
+    pseudo = Catalog(locale=PSEUDO, domain=i18n.DOMAIN)
+    for message in catalogs.read(catalogs.template_path(catalogs.MESSAGES_DOMAIN)):
+        if message.id:
+            ids = message.id if isinstance(message.id, tuple) else (message.id,)
+            wrapped = tuple(f"«{text}»" for text in ids)
+            pseudo.add(message.id, wrapped if isinstance(message.id, tuple) else wrapped[0])
+    (folder / PSEUDO / "LC_MESSAGES").mkdir(parents=True, exist_ok=True)
+    catalogs.write(pseudo, folder / PSEUDO / "LC_MESSAGES" / f"{i18n.DOMAIN}.po")
+    monkeypatch.setattr(i18n, "LOCALE_DIR", folder)
+    i18n.catalog.cache_clear()
+    monkeypatch.setenv(i18n.ENVIRONMENT, PSEUDO)
+    return PSEUDO
