@@ -59,3 +59,19 @@ def test_the_portuguese_widgets_use_the_words_the_notebook_names(monkeypatch, mo
     monkeypatch.setenv(i18n.ENVIRONMENT, "pt_BR")
     picker = RatingPicker(movielens, lambda ratings: None)
     assert (picker.add_button.description, picker.recommend_button.description) == ("Adicionar avaliação", "Recomendar")
+
+
+def test_lab_utils_errors_about_bad_input_come_from_the_catalog(pseudo, tmp_path):
+    import lab_utils as lu
+
+    raised = []
+    for bad in (lambda: lu.cofi_cost_func_v(np.ones((3, 2)), np.ones((4, 3)), np.ones((1, 4)), np.ones((3, 4)),
+                                            np.ones((3, 4)), 1.0),
+                lambda: lu.cofi_cost_func(np.ones((3, 2)), np.ones((4, 2)), np.ones((1, 4)), np.ones((3, 4)),
+                                          np.ones((3, 4)), -1.0),
+                lambda: lu.load_movielens(tmp_path),
+                lambda: lu.load_answer(tmp_path / "03_cofi_cost.ipynb", "cofi_cost_func_v")):
+        with pytest.raises(Exception) as error:
+            bad()
+        raised.append(str(error.value))
+    assert all(message.startswith("«") for message in raised), raised
