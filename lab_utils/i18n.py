@@ -100,15 +100,27 @@ def use(language: str | None):
         _chosen.reset(token)
 
 
+@contextlib.contextmanager
+def for_notebook(notebook: dict):
+    """Show messages in the language ``notebook`` declares, English when it declares none (the
+    grader's side, which must not guess from its own folder)."""
+    with use(notebook_language(notebook) or SOURCE):
+        yield
+
+
 @functools.lru_cache(maxsize=None)
 def catalog(language: str):
     """The translations of one language (a null catalog for English or a language without one).
-    Fuzzy entries are not used: they are a translator's guess, not yet a translation."""
+    Fuzzy entries are not used: they are a translator's guess, not yet a translation.
+
+    Only the catalogs shipped in ``LOCALE_DIR`` are read: the language may come from a learner's
+    notebook metadata, read by the grader outside the sandbox, so it never becomes a path of
+    its own (``../../submitted/...`` would be a catalog the learner wrote)."""
     import gettext
 
-    path = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
-    if language == SOURCE or not path.is_file():
+    if language == SOURCE or language not in available():
         return gettext.NullTranslations()
+    path = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
     import io
 
     from babel.messages.mofile import write_mo

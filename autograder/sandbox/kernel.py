@@ -200,7 +200,7 @@ class SandboxedExecute(Execute):
         await ensure_async(self.km.shutdown_kernel(now=True))
         from lab_utils import i18n  # the learner reads these in the notebook's language
 
-        with i18n.use(i18n.notebook_language(self.nb) or i18n.SOURCE):
+        with i18n.for_notebook(self.nb):
             self._stopped = i18n._("not run: the kernel was stopped when cell {cell} of the notebook ran longer "
                                    "than {seconds} s and ignored the interrupt").format(cell=self._cell_index + 1,
                                                                                         seconds=timeout)

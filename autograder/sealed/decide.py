@@ -212,7 +212,7 @@ def verify_notebook(notebook: dict, launch: Callable[[list[str], dict], object],
     Messages are in the language the notebook's metadata declares (English without one; the
     LABS_LANGUAGE override first, as everywhere), here and in the harness, which is told it in
     its environment."""
-    with i18n.use(i18n.notebook_language(notebook) or i18n.SOURCE):
+    with i18n.for_notebook(notebook):
         return _verify_notebook(notebook, launch, folder=folder, cell_timeout=cell_timeout, seed=seed)
 
 

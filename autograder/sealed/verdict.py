@@ -115,7 +115,7 @@ class SealedVerdict(Preprocessor):
             results = verify_notebook(nb, self.launcher(masked, scratch / "work"), folder=scratch / "work",
                                       cell_timeout=timeout)
         # The verdicts are written in the notebook's language (its metadata), as verify_notebook's messages.
-        with i18n.use(i18n.notebook_language(nb) or i18n.SOURCE):
+        with i18n.for_notebook(nb):
             for cell in nb.cells:
                 grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
                 for result in results.get(grade_id, []):

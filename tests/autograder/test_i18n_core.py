@@ -3,6 +3,7 @@ the data a class report reads (exercise titles, mistake names) stays English."""
 
 import gettext
 import json
+import os
 
 import pytest
 
@@ -186,3 +187,21 @@ def test_a_session_naming_a_notebook_that_is_not_there_or_elsewhere_falls_back_t
 def test_the_override_is_read_however_the_language_is_spelled(monkeypatch, spelling):
     monkeypatch.setenv(i18n.ENVIRONMENT, spelling)
     assert i18n.language() == "pt_BR"
+
+
+def test_a_language_named_by_a_notebook_is_never_a_path_to_a_catalog_of_its_own(tmp_path):
+    """A submission's metadata is the learner's: "language": "../../<their folder>" must not make
+    the grader read a catalog the learner wrote beside their notebook (it could turn any message
+    into a format string of its own). Only the shipped catalogs are read; anything else is English."""
+    planted = tmp_path / "evil" / "LC_MESSAGES"
+    planted.mkdir(parents=True)
+    planted.joinpath(f"{i18n.DOMAIN}.po").write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=utf-8\\n"\n\n'
+        'msgid "all tests passed"\nmsgstr "FORGED {0.__class__}"\n', encoding="utf-8")
+    sneaky = os.path.relpath(tmp_path / "evil", i18n.LOCALE_DIR)
+    assert (i18n.LOCALE_DIR / sneaky / "LC_MESSAGES" / f"{i18n.DOMAIN}.po").is_file()
+    notebook = {"metadata": {"i18n": {"language": sneaky}}, "cells": []}
+    with i18n.for_notebook(notebook):
+        assert i18n._("all tests passed") == "all tests passed"
+    assert type(i18n.catalog(sneaky)) is gettext.NullTranslations
+    assert type(i18n.catalog("pt_BR")) is gettext.GNUTranslations
