@@ -24,6 +24,8 @@ import tensorflow as tf
 
 from lab_utils.i18n import _
 
+from .result import translated
+
 _AUTOGRADER = str(Path(__file__).resolve().parent)
 
 
@@ -170,7 +172,7 @@ def call(fn: Callable, args: tuple, guards: Guards, *, watch: dict[int, str] | N
         said, hint = error_text(error), ""
         for pattern, found, *what_it_means in guards.error_hints:
             if pattern.search(f"{type(error).__name__}: {_message(error)}"):
-                hint, said = _(found) if found else found, (_(what_it_means[0]) if what_it_means else said)
+                hint, said = translated(found), (translated(what_it_means[0]) if what_it_means else said)
                 break
         said = _("raised {error_type}: {message}").format(error_type=type(error).__name__, message=said).strip()
         return Outcome(error=_("{error} (at {line})").format(error=said, line=line) if line else said, hint=hint)

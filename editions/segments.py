@@ -129,23 +129,32 @@ def _string_literals(tokens: list[tokenize.TokenInfo]) -> Iterator[tuple[tuple[i
             yield tok.start, tok.end
 
 
-def code_spans(source: str) -> list[Span]:
-    """The comments and prose string literals of a code cell, in order. A cell that does not
-    tokenize (an unterminated string or bracket) gives nothing: it stays as it is in every edition."""
+def _tokens(source: str) -> tuple[list[tokenize.TokenInfo] | None, Callable[[tuple[int, int]], int]]:
+    """The cell's tokens (None when it does not tokenize: an unterminated string or bracket) and
+    the function from a token's (row, column) to its offset in ``source``."""
     starts = _offsets(source)
-    at = lambda pos: starts[pos[0] - 1] + pos[1]  # noqa: E731
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
     except (tokenize.TokenError, SyntaxError, IndentationError):
-        tokens = []
+        tokens = None
+    return tokens, lambda pos: starts[pos[0] - 1] + pos[1]
+
+
+def code_spans(source: str) -> list[Span]:
+    """The comments and prose string literals of a code cell, in order. A cell that does not
+    tokenize gives nothing: it stays as it is in every edition."""
+    return _spans(source, *_tokens(source))
+
+
+def _spans(source: str, tokens: list[tokenize.TokenInfo] | None, at: Callable[[tuple[int, int]], int]) -> list[Span]:
     spans = []
-    for tok in tokens:
+    for tok in tokens or []:
         if tok.type == tokenize.COMMENT:
             match = re.match(r"#+ ?", tok.string)
             body = tok.string[match.end():]
             if body.strip() and not NBGRADER_MARKER.match(tok.string) and not body.startswith("noqa"):
                 spans.append(Span(at(tok.start) + match.end(), at(tok.end), "comment", body))
-    for begin, end in _string_literals(tokens):
+    for begin, end in _string_literals(tokens or []):
         literal = source[at(begin):at(end)]
         match = STRING_PREFIX.match(literal)
         if not match or "b" in match.group(1).lower():
@@ -190,14 +199,11 @@ def translate_cell(cell: dict, translate: Callable[[Piece], str]) -> str:
 def code_skeleton(source: str) -> list[tuple[int, str]]:
     """A code cell's tokens with comments left out and each prose string literal reduced to one
     marker: what must be the same in every edition."""
-    literals = [s.literal for s in code_spans(source) if s.kind == "string"]
-    starts = _offsets(source)
-    at = lambda pos: starts[pos[0] - 1] + pos[1]  # noqa: E731
-    skeleton: list[tuple[int, str]] = []
-    try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
-    except (tokenize.TokenError, SyntaxError, IndentationError):
+    tokens, at = _tokens(source)
+    if tokens is None:
         return [(-1, source)]  # not Python that tokenizes: then the cell must be the same byte for byte
+    literals = [s.literal for s in _spans(source, tokens, at) if s.kind == "string"]
+    skeleton: list[tuple[int, str]] = []
     for tok in tokens:
         if tok.type in (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT):
             continue

@@ -12,11 +12,7 @@ import pkgutil
 import re
 from pathlib import Path
 
-
-def N_(message: str) -> str:
-    """``lab_utils.i18n.N_``: marks a message for the catalog. Defined here, not imported, because
-    importing ``lab_utils.i18n`` would import the reference package ``lab_utils`` (see above)."""
-    return message
+from ..result import N_  # not lab_utils.i18n's: that would import the reference package (see above)
 
 
 REFERENCE_PACKAGES = ("lab_utils",)

@@ -18,11 +18,7 @@ FUNCTIONS = {"cofi-cost-loops": "cofi_cost_func", "cofi-cost-vectorized": "cofi_
              "grad-X": "grad_X", "grad-W": "grad_W", "grad-b": "grad_b", "tape-loop": "gradient_descent"}
 
 
-@pytest.fixture(autouse=True)
-def restore_numpy(monkeypatch):
-    """A cheat below replaces np.allclose and np.isclose; put them back after each test."""
-    monkeypatch.setattr(np, "allclose", np.allclose)
-    monkeypatch.setattr(np, "isclose", np.isclose)
+pytestmark = pytest.mark.usefixtures("restore_numpy")  # a cheat below replaces np.allclose and np.isclose
 
 
 def learner_function(grade_id, source):
