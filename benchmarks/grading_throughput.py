@@ -5,9 +5,10 @@ instructor's solutions, with a mistake in some of them) under several student id
 identical copies of it several ways in one run. Plain nbgrader runs nbgrader's own autograde
 steps (no sandbox, no sealed verification: what an instructor has without this project), then
 this course's steps (the kernel in a sandbox, the sealed verification), one submission after
-another as nbgrader does; the class grader runs this course's steps with one and two jobs, and
-once more with --no-sandbox to show what the sandbox costs. Prints a markdown table with each
-rate against both nbgrader rows.
+another as nbgrader does; the class grader runs this course's steps with one and two jobs, once
+more with --no-fork-server (a new nbgrader process per submission, which imports nbgrader and
+TensorFlow each time) and once with --no-sandbox, to show what the fork server saves and what the
+sandbox costs. Prints a markdown table with each rate against both nbgrader rows.
 
     .venv/bin/python benchmarks/grading_throughput.py --students 4
 """
@@ -87,6 +88,7 @@ def main():
              ""),
             ("python -m autograder grade --jobs 1", [*grade, "--jobs", "1"], ""),
             ("python -m autograder grade --jobs 2", [*grade, "--jobs", "2"], ""),
+            ("python -m autograder grade --jobs 2 --no-fork-server", [*grade, "--jobs", "2", "--no-fork-server"], ""),
             ("python -m autograder grade --jobs 2 --no-sandbox", [*grade, "--jobs", "2", "--no-sandbox"], ""),
         ]
         for number, (label, command, config) in enumerate(ways):

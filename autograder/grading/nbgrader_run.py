@@ -11,6 +11,7 @@ import sys
 import threading
 from pathlib import Path
 
+from .forkserver import ForkServer, ForkServerGone
 from .settings import Limits
 
 BIN = Path(sys.executable).parent
@@ -29,11 +30,16 @@ class Exit(enum.Enum):
     """Grading is being stopped (Ctrl-C, SIGTERM): it was killed, or never started."""
 
 
+def environment() -> dict[str, str]:
+    """An ``nbgrader`` process's environment: this one's, with this environment's bin first on PATH."""
+    return {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+
+
 def start(command: list[str], cwd: Path, out, memory_limit_bytes: int | None) -> subprocess.Popen:
     """Start ``command`` in a process group of its own, output to the file ``out``, its address
     space limited. The limit is set from outside (prlimit) rather than by a preexec_fn, which
     is unsafe in a program with threads; the kernel nbgrader starts seconds later inherits it."""
-    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    env = environment()
     process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
                                start_new_session=True)
     if memory_limit_bytes:
@@ -44,7 +50,7 @@ def start(command: list[str], cwd: Path, out, memory_limit_bytes: int | None) ->
     return process
 
 
-def kill(process: subprocess.Popen) -> None:
+def kill(process) -> None:
     """Stop the process and all it started (nbgrader's kernel): its whole process group."""
     try:
         os.killpg(process.pid, signal.SIGKILL)
@@ -55,14 +61,19 @@ def kill(process: subprocess.Popen) -> None:
 
 class Autograder:
     """Runs ``nbgrader autograde`` for one assignment, from several threads at once, and stops
-    every run (those going and those asked for later) on ``stop()``."""
+    every run (those going and those asked for later) on ``stop()``. With ``fork`` each run is
+    a child of a fork server (forkserver.py) that has nbgrader and TensorFlow imported already,
+    started at the first run and ended by ``close()``; a new process where that fails."""
 
-    def __init__(self, course_folder: Path, assignment: str, limits: Limits, sandbox: bool = True):
+    def __init__(self, course_folder: Path, assignment: str, limits: Limits, sandbox: bool = True,
+                 fork: bool = True):
         self.course_folder = course_folder
         self.assignment = assignment
         self.limits = limits
         self.sandbox = sandbox
-        self._running: set[subprocess.Popen] = set()
+        self.fork = fork
+        self._server: ForkServer | None = None
+        self._running: set = set()
         self._lock = threading.Lock()
         self._stopping = False
 
@@ -87,7 +98,7 @@ class Autograder:
             with self._lock:
                 if self._stopping:
                     return Exit.INTERRUPTED
-                process = start(command, self.course_folder, out, self.limits.memory_limit_bytes)
+                process = self._start(command, log, out)
                 self._running.add(process)
             try:
                 process.wait(timeout=self.limits.submission_timeout)
@@ -100,6 +111,24 @@ class Autograder:
         if process.returncode == 0:
             return Exit.GRADED
         return Exit.INTERRUPTED if self._stopping else Exit.FAILED
+
+    def _start(self, command: list[str], log: Path, out):
+        if self.fork:
+            if self._server is None:
+                self._server = ForkServer(self.course_folder, environment())
+            try:
+                return self._server.fork(command[1:], self.course_folder, log, self.limits.memory_limit_bytes)
+            except ForkServerGone:
+                self.fork = False
+                out.write("(the fork server ended: nbgrader runs in a new process)\n")
+                out.flush()
+        return start(command, self.course_folder, out, self.limits.memory_limit_bytes)
+
+    def close(self) -> None:
+        """End the fork server, if one was started."""
+        if self._server is not None:
+            self._server.close()
+            self._server = None
 
     def stop(self) -> None:
         """Kill every run going now and refuse every later one."""

@@ -13,6 +13,7 @@ the rest, and never counts a score twice, because nbgrader keeps one grade per s
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 import time
 import warnings
@@ -57,12 +58,13 @@ class ClassGrader:
     The limits are nbgrader_config.py's (see settings.py); ``cell_timeout``,
     ``submission_timeout`` and ``memory_limit_gb`` replace them when given. ``shard`` grades
     only that share of the students, beside other shards on other machines (see shards.py);
-    ``log`` takes a line per submission, and a ``console`` that is a terminal shows a progress bar."""
+    ``log`` takes a line per submission, and a ``console`` that is a terminal shows a progress bar.
+    ``fork``: each nbgrader process is forked from a fork server (forkserver.py; Linux only)."""
 
     def __init__(self, course: Path, assignment: str, *, jobs: int = 1, regrade: bool = False,
                  cell_timeout: int | None = None, submission_timeout: float | None = None,
                  memory_limit_gb: float | None = None, sandbox: bool = True, shard: Shard = Shard(),
-                 log: Callable[[str], None] = print, console: Console | None = None):
+                 fork: bool = True, log: Callable[[str], None] = print, console: Console | None = None):
         self.course = load_course(course)
         self.sandbox = sandbox
         if sandbox:
@@ -78,7 +80,8 @@ class ClassGrader:
         """Where a progress bar is drawn, when it is a terminal (progress.py)."""
         self.root = self.course.root
         self.records = Records(self.root / ".autograder" / assignment)
-        self.autograder = Autograder(self.course.folder, assignment, self.limits, sandbox)
+        self.autograder = Autograder(self.course.folder, assignment, self.limits, sandbox,
+                                     fork=fork and sys.platform.startswith("linux"))
 
     # ----- what there is to grade ---------------------------------------------------------------
 
@@ -146,6 +149,7 @@ class ClassGrader:
         finally:
             progress.close()
             pool.shutdown(wait=True)
+            self.autograder.close()
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
         elapsed = time.perf_counter() - started
