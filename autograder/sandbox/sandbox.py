@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import site
+import stat
 import subprocess
 import sys
 import tempfile
@@ -16,8 +17,17 @@ from .limits import Limits
 
 SANDBOX_UID = SANDBOX_GID = 65534
 """nobody/nogroup inside. Bubblewrap maps this id to the uid that runs bwrap, so as root the
-sandbox's files are root's on the host: the read-only tree and ``hidden`` are what keep it out,
-hence /proc made read-only below (bwrap leaves /proc/sys writable to a process mapped to root)."""
+sandbox's processes are root to the host's files and sockets: what it sees is what keeps it out.
+Hence a root of its own with only ``SYSTEM`` and the Python environment in it, /etc without what
+only root may read, and /proc made read-only (bwrap leaves /proc/sys writable to a process
+mapped to root)."""
+
+SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/sys")
+"""What of the host a sandbox sees, read-only, besides the Python environment (``python_paths``)
+and what a caller binds: programs, libraries, /etc and /sys (TensorFlow reads the CPUs there).
+Nothing else of the host is there: not /home, /root, /srv, /opt, /var or /run, so neither the
+instructor's files nor the host's Unix sockets (a database's, Docker's), which a process mapped
+to root could otherwise connect to through a read-only mount."""
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 PROJECT_PACKAGES = ("lab_utils", "autograder")
@@ -36,8 +46,9 @@ def _resolved(path) -> Path:
 
 @dataclass(frozen=True)
 class Sandbox:
-    """One learner submission's sandbox: the host tree read-only, ``writable`` (the private copy
-    of the submission) read-write at its own path, a private /tmp, no network, its own PIDs."""
+    """One learner submission's sandbox: the host's ``SYSTEM`` folders and ``readonly`` read-only
+    in a root of its own, ``writable`` (the private copy of the submission) read-write at its own
+    path, a private /tmp, no network, its own PIDs."""
 
     writable: Path
     readonly: Sequence[Path | tuple[Path, Path]] = ()
@@ -46,7 +57,8 @@ class Sandbox:
     hidden: Sequence[Path] = ()
     """Host paths covered so they cannot be read: a folder by an empty read-only tmpfs, a file by
     an unreadable node. The course's source notebooks, gradebook and other submissions, the
-    repository's .git and tests, the user's HOME."""
+    repository's .git and tests, the user's HOME: outside ``SYSTEM`` they are not there anyway,
+    but a folder bound read-only may hold them (a checkout under /tmp is bound whole)."""
     limits: Limits = field(default_factory=Limits)
     env: Mapping[str, str] = field(default_factory=dict)
     """Variables set inside beside the clean defaults of ``environment()`` (and over them)."""
@@ -93,15 +105,18 @@ class Sandbox:
             "--die-with-parent",
             # A session of its own: no controlling terminal, so no TIOCSTI keystrokes into the grader's.
             "--new-session",
-            "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
+            "--dev", "/dev", "--proc", "/proc",
         ]
+        command += _system()
         for folder in PRIVATE_TMPFS:
             command += self._tmpfs_size() + ["--tmpfs", folder]
-        command += self._mounts()
-        for folder in ["/proc", "/dev", *(path for path in self.hidden if path.is_dir())]:
-            # Last, once every mount inside them is made: a hidden folder's tmpfs and bwrap's /dev
-            # would otherwise be writable, and /proc/sys would let a process mapped to root set
-            # the host's sysctls.
+        # Looked for at each start (a few ms): a file made root's only since is hidden too.
+        hidden = (*self.hidden, *_root_only("/etc"))
+        command += self._mounts(hidden)
+        for folder in ["/", "/proc", "/dev", *(path for path in hidden if path.is_dir())]:
+            # Last, once every mount inside them is made: the sandbox's own root, a hidden folder's
+            # tmpfs and bwrap's /dev would otherwise be writable, and /proc/sys would let a process
+            # mapped to root set the host's sysctls.
             command += ["--remount-ro", str(folder)]
         command += ["--chdir", str(self.writable), "--clearenv"]
         for name, value in self.environment().items():
@@ -112,11 +127,11 @@ class Sandbox:
         # tmpfs is memory: without a cgroup nothing else would bound what /tmp holds.
         return ["--size", str(self.limits.memory_bytes)] if self.limits.memory_bytes else []
 
-    def _mounts(self) -> list[str]:
+    def _mounts(self, hidden: Sequence[Path]) -> list[str]:
         """Hidden, read-only and writable mounts, shallowest first so that the deeper path wins:
         the interpreter under a hidden HOME stays visible, a submission under a hidden course
         folder stays writable, a hidden folder inside the submission stays hidden."""
-        mounts = [(path, _HIDE, path) for path in self.hidden if path.exists()]
+        mounts = [(path, _HIDE, path) for path in hidden if path.exists()]
         mounts += [(target, _READ, source) for source, target in self.readonly]
         mounts.append((self.writable, _WRITE, self.writable))
         command = []
@@ -129,6 +144,39 @@ class Sandbox:
             else:
                 command += ["--bind", str(source), str(target)]
         return command
+
+
+def _system() -> list[str]:
+    """bwrap arguments putting ``SYSTEM`` into the sandbox's root: a folder bound read-only, a
+    symbolic link (``/bin -> usr/bin``) made again as it is."""
+    arguments = []
+    for path in SYSTEM:
+        if os.path.islink(path):
+            arguments += ["--symlink", os.readlink(path), path]
+        elif os.path.isdir(path):
+            arguments += ["--ro-bind", path, path]
+    return arguments
+
+
+def _root_only(folder: str) -> tuple[Path, ...]:
+    """What in ``folder`` other users may not read (/etc/shadow, private keys, a database's
+    access rules): hidden, since the sandbox is root to the host's files. A folder they cannot
+    enter is hidden whole."""
+    def mode(path: str) -> int:
+        try:
+            return os.lstat(path).st_mode
+        except OSError:  # gone since the listing
+            return 0o777
+
+    found = []
+    for parent, folders, files in os.walk(folder):
+        for name in list(folders):
+            if mode(os.path.join(parent, name)) & 0o005 != 0o005:
+                found.append(Path(parent, name))
+                folders.remove(name)
+        found += [Path(parent, name) for name in files
+                  if not stat.S_ISLNK(mode(os.path.join(parent, name))) and not mode(os.path.join(parent, name)) & 0o004]
+    return tuple(found)
 
 
 def python_paths() -> tuple[Path, ...]:

@@ -96,7 +96,8 @@ class SealedVerdict(Preprocessor):
         from ..sandbox import Sandbox, python_paths, spawn
 
         root = course_root(self)
-        box = Sandbox(work, readonly=[*python_paths(), *((copy, real) for real, copy in masked.items())],
+        data = [_data_dir()] if "LAB_UTILS_DATA" in os.environ and _data_dir().is_dir() else []
+        box = Sandbox(work, readonly=[*python_paths(), *data, *((copy, real) for real, copy in masked.items())],
                       hidden=hidden_paths(root), limits=sandbox_limits(self.config),
                       env={"MPLBACKEND": "Agg", "LAB_UTILS_DATA": str(_data_dir())})
         return lambda argv, env: spawn(Sandbox(box.writable, box.readonly, box.hidden, box.limits, {**box.env, **env}),

@@ -16,10 +16,11 @@ def attempt(action: str) -> str:
             "except OSError as error:\n    print('refused', error.errno)\nelse:\n    print('done')\n")
 
 
-def sandbox(writable, *, hidden=None, limits=Limits(), **more) -> Sandbox:
-    """A sandbox as class grading makes one: HOME, .git and tests hidden, the interpreter visible."""
+def sandbox(writable, *, hidden=None, limits=Limits(), readonly=(), **more) -> Sandbox:
+    """A sandbox as class grading makes one: HOME, .git and tests hidden, the interpreter visible
+    (and ``readonly`` bound too, for a control that shows what hiding does)."""
     hidden = [Path.home(), REPOSITORY / ".git", REPOSITORY / "tests"] if hidden is None else hidden
-    return Sandbox(writable, readonly=python_paths(), hidden=hidden, limits=limits, **more)
+    return Sandbox(writable, readonly=[*python_paths(), *readonly], hidden=hidden, limits=limits, **more)
 
 
 def python(box: Sandbox, code: str, *args, timeout: float = 30, **options):

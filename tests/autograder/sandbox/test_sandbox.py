@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from autograder.sandbox import Limits, Sandbox, SandboxError, python_paths, run, start
-from autograder.sandbox.sandbox import REPOSITORY, SANDBOX_UID
+from autograder.sandbox.sandbox import PRIVATE_TMPFS, REPOSITORY, SANDBOX_UID, SYSTEM
 
 from .running import MiB, attempt, out, processes_with, python, sandbox
 
@@ -43,11 +43,14 @@ def course():
     ("submitted/bob/x.ipynb", "submitted"),
 ])
 def test_hidden_course_files_cannot_be_read(writable, course, relative, hide):
+    """The course is not in the sandbox at all (``test_only_the_system_and_the_python_environment_are_there``);
+    bound read-only by a caller, its hidden parts stay unreadable all the same."""
     read = attempt(f"print(open({str(course / relative)!r}).read())")
-    control = python(sandbox(writable, hidden=[]), read)
+    control = python(sandbox(writable, hidden=[], readonly=[course]), read)
     assert out(control).splitlines() == [(course / relative).read_text(), "done"]
-    attack = python(sandbox(writable, hidden=[course / hide]), read)
+    attack = python(sandbox(writable, hidden=[course / hide], readonly=[course]), read)
     assert out(attack).startswith("refused"), out(attack)
+    assert out(python(sandbox(writable, hidden=[]), read)) == f"refused {errno.ENOENT}"
 
 
 def test_a_submission_inside_the_hidden_course_stays_writable(course):
@@ -63,16 +66,66 @@ def test_a_submission_inside_the_hidden_course_stays_writable(course):
 @pytest.mark.parametrize("path", [REPOSITORY / ".git" / "HEAD", REPOSITORY / "tests" / "conftest.py"])
 def test_the_repository_history_and_tests_cannot_be_read(writable, path):
     read = attempt(f"open({str(path)!r}).read()")
-    assert out(python(sandbox(writable, hidden=[]), read)) == "done"
+    assert out(python(sandbox(writable, hidden=[], readonly=[REPOSITORY]), read)) == "done"
+    assert out(python(sandbox(writable, readonly=[REPOSITORY]), read)).startswith("refused")
     assert out(python(sandbox(writable), read)).startswith("refused")
 
 
 def test_home_shows_only_the_interpreter_bound_back(writable, course):
     home = Path.home()
     listing = f"import os; print(sorted(os.listdir({str(home)!r})))"
-    assert course.name in eval(out(python(sandbox(writable, hidden=[]), listing)))
+    assert course.name in eval(out(python(sandbox(writable, hidden=[], readonly=[home]), listing)))
     bound_back = sorted({path.relative_to(home).parts[0] for path in python_paths() if path.is_relative_to(home)})
     assert eval(out(python(sandbox(writable), listing))) == bound_back
+
+
+def test_only_the_system_and_the_python_environment_are_there(writable, course):
+    """Not /home, /root, /srv, /opt, /var or /run: only ``SYSTEM``, the interpreter, the project's
+    packages, the private /tmp folders and what the sandbox itself needs."""
+    seen = set(eval(out(python(sandbox(writable), "import os; print(sorted(os.listdir('/')))"))))
+    expected = {Path(path).parts[1] for path in [*SYSTEM, *PRIVATE_TMPFS, *python_paths(), writable, Path.home(),
+                                                 REPOSITORY / ".git", REPOSITORY / "tests"]
+                if os.path.lexists(path)} | {"dev", "proc"}
+    assert seen == expected
+    read = attempt(f"print(open({str(course / 'gradebook.db')!r}).read())")
+    assert out(python(sandbox(writable, hidden=[]), read)) == f"refused {errno.ENOENT}"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can read what only root may read: the control fails")
+def test_what_only_root_may_read_in_etc_is_not_readable(writable):
+    """The sandbox's uid is root's on the host as root grades: /etc/shadow and the like are hidden."""
+    secret = Path(tempfile.mkdtemp(prefix="sandbox-test-", dir="/etc"))
+    try:
+        (secret / "key").write_text("PRIVATE")
+        os.chmod(secret / "key", 0o600)
+        (secret / "public").write_text("PUBLIC")
+        os.chmod(secret, 0o755)
+        read = attempt(f"print(open({str(secret / 'key')!r}).read())")
+        assert out(subprocess.run([sys.executable, "-c", read], capture_output=True)) == "PRIVATE\ndone"
+        assert out(python(sandbox(writable), read)).startswith("refused")
+        assert out(python(sandbox(writable), f"print(open({str(secret / 'public')!r}).read())")) == "PUBLIC"
+        for path in [Path("/etc/shadow"), Path("/etc/gshadow")]:
+            if path.exists():
+                assert out(python(sandbox(writable), attempt(f"open({str(path)!r}).read()"))).startswith("refused")
+    finally:
+        shutil.rmtree(secret)
+
+
+def test_the_hosts_unix_sockets_cannot_be_reached(writable):
+    """A process mapped to root may connect to any Unix socket it can see, even through a read-only
+    mount (a database's, Docker's): none outside ``SYSTEM`` is there."""
+    folder = Path(tempfile.mkdtemp(prefix="sandbox-test-", dir="/run" if os.access("/run", os.W_OK) else Path.home()))
+    try:
+        path = folder / "s"
+        with socket.socket(socket.AF_UNIX) as server:
+            server.bind(str(path))
+            os.chmod(path, 0o600)
+            server.listen(4)
+            connect = attempt(f"import socket; socket.socket(socket.AF_UNIX).connect({str(path)!r})")
+            assert out(subprocess.run([sys.executable, "-c", connect], capture_output=True)) == "done"
+            assert out(python(sandbox(writable, hidden=[]), connect)) == f"refused {errno.ENOENT}"
+    finally:
+        shutil.rmtree(folder)
 
 
 @pytest.mark.parametrize("folder", [REPOSITORY, REPOSITORY / "lab_utils", REPOSITORY / "autograder",
