@@ -232,7 +232,10 @@ class ForkServer:
         return child
 
     def close(self) -> None:
-        """End the server (after its children: a child still running is left to finish)."""
+        """End the server (after its children: a child still running is left to finish); one
+        that never forked is killed at once, its imports perhaps not done."""
+        if not self._next:
+            self.process.kill()
         with contextlib.suppress(BrokenPipeError, ValueError):
             self.process.stdin.close()
         try:

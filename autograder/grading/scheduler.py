@@ -12,6 +12,7 @@ the rest, and never counts a score twice, because nbgrader keeps one grade per s
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import threading
@@ -28,6 +29,7 @@ from sqlalchemy.exc import SAWarning
 
 from . import reasons
 from .csv_report import write_csv
+from ..sandbox.sandbox import THREADS
 from .nbgrader_run import Autograder, Exit
 from .progress import Progress
 from .records import Records, SubmissionRecord, submissions
@@ -80,8 +82,12 @@ class ClassGrader:
         """Where a progress bar is drawn, when it is a terminal (progress.py)."""
         self.root = self.course.root
         self.records = Records(self.root / ".autograder" / assignment)
+        # Each job's TensorFlow (kernel, harness, verdict) gets its share of the cores: with one
+        # pool of threads per core in every process, jobs that share the cores slow each other.
+        threads = str(max(1, (os.cpu_count() or 1) // self.jobs))
         self.autograder = Autograder(self.course.folder, assignment, self.limits, sandbox,
-                                     fork=fork and sys.platform.startswith("linux"))
+                                     fork=fork and sys.platform.startswith("linux"),
+                                     env={name: threads for name in THREADS} if self.jobs > 1 else {})
 
     # ----- what there is to grade ---------------------------------------------------------------
 
@@ -110,6 +116,13 @@ class ClassGrader:
     def run(self) -> list[SubmissionRecord]:
         """Grade every submission (of this shard) not yet done (all of them with ``regrade``);
         write the CSV of the whole class."""
+        self.autograder.prepare()  # the fork server imports while the gradebook is read
+        try:
+            return self._run()
+        finally:
+            self.autograder.close()
+
+    def _run(self) -> list[SubmissionRecord]:
         everyone = self.submitted()
         students = self.shard.select(everyone)
         self.records.folder.mkdir(parents=True, exist_ok=True)
@@ -149,7 +162,6 @@ class ClassGrader:
         finally:
             progress.close()
             pool.shutdown(wait=True)
-            self.autograder.close()
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
         elapsed = time.perf_counter() - started
