@@ -36,12 +36,11 @@ def environment(**more: str) -> dict[str, str]:
     return {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", **more}
 
 
-def start(command: list[str], cwd: Path, out, memory_limit_bytes: int | None,
-          env: dict[str, str] | None = None) -> subprocess.Popen:
+def start(command: list[str], cwd: Path, out, memory_limit_bytes: int | None) -> subprocess.Popen:
     """Start ``command`` in a process group of its own, output to the file ``out``, its address
     space limited. The limit is set from outside (prlimit) rather than by a preexec_fn, which
     is unsafe in a program with threads; the kernel nbgrader starts seconds later inherits it."""
-    env = environment(**(env or {}))
+    env = environment()
     process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
                                start_new_session=True)
     if memory_limit_bytes:
@@ -68,14 +67,12 @@ class Autograder:
     started at the first run and ended by ``close()``; a new process where that fails."""
 
     def __init__(self, course_folder: Path, assignment: str, limits: Limits, sandbox: bool = True,
-                 fork: bool = True, env: dict[str, str] | None = None):
+                 fork: bool = True):
         self.course_folder = course_folder
         self.assignment = assignment
         self.limits = limits
         self.sandbox = sandbox
         self.fork = fork
-        self.env = dict(env or {})
-        """Set in every nbgrader process's environment, over this one's."""
         self._server: ForkServer | None = None
         self._running: set = set()
         self._lock = threading.Lock()
@@ -119,7 +116,7 @@ class Autograder:
     def prepare(self) -> None:
         """Start the fork server now, so that it imports while the caller does something else."""
         if self.fork and self._server is None:
-            self._server = ForkServer(self.course_folder, environment(**self.env))
+            self._server = ForkServer(self.course_folder, environment())
 
     def _start(self, command: list[str], log: Path, out):
         if self.fork:
@@ -130,7 +127,7 @@ class Autograder:
                 self.fork = False
                 out.write("(the fork server ended: nbgrader runs in a new process)\n")
                 out.flush()
-        return start(command, self.course_folder, out, self.limits.memory_limit_bytes, self.env)
+        return start(command, self.course_folder, out, self.limits.memory_limit_bytes)
 
     def close(self) -> None:
         """End the fork server, if one was started."""

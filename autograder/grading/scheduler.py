@@ -12,7 +12,6 @@ the rest, and never counts a score twice, because nbgrader keeps one grade per s
 
 from __future__ import annotations
 
-import os
 import signal
 import sys
 import threading
@@ -29,7 +28,6 @@ from sqlalchemy.exc import SAWarning
 
 from . import reasons
 from .csv_report import write_csv
-from ..sandbox.sandbox import THREADS
 from .nbgrader_run import Autograder, Exit
 from .progress import Progress
 from .records import Records, SubmissionRecord, submissions
@@ -82,12 +80,8 @@ class ClassGrader:
         """Where a progress bar is drawn, when it is a terminal (progress.py)."""
         self.root = self.course.root
         self.records = Records(self.root / ".autograder" / assignment)
-        # Each job's TensorFlow (kernel, harness, verdict) gets its share of the cores: with one
-        # pool of threads per core in every process, jobs that share the cores slow each other.
-        threads = str(max(1, (os.cpu_count() or 1) // self.jobs))
         self.autograder = Autograder(self.course.folder, assignment, self.limits, sandbox,
-                                     fork=fork and sys.platform.startswith("linux"),
-                                     env={name: threads for name in THREADS} if self.jobs > 1 else {})
+                                     fork=fork and sys.platform.startswith("linux"))
 
     # ----- what there is to grade ---------------------------------------------------------------
 

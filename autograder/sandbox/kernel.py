@@ -26,16 +26,15 @@ from nbclient.exceptions import CellTimeoutError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
 
-from ..sealed.verdict import THREADS, SealedVerdict, course_root, hidden_paths, sandbox_limits
+from ..sealed.verdict import SealedVerdict, course_root, hidden_paths, sandbox_limits
 from .process import Sandboxed, spawn
 from .sandbox import Sandbox, python_paths
 
-PASSED_ON = ("NBGRADER_EXECUTION", "LAB_UTILS_DATA", "LABS_LANGUAGE", *THREADS)
+PASSED_ON = ("NBGRADER_EXECUTION", "LAB_UTILS_DATA", "LABS_LANGUAGE")
 """The grader's environment variables the kernel needs: nbgrader's mark that it is autograding
 (``autograder.pristine.verify`` leaves the scoring to the sealed verification then), the
-data folder when it is not the shipped one, the language override of the learner's messages
-(lab_utils.i18n), which the sealed verdict follows too, and the threads class grading gives
-each job."""
+data folder when it is not the shipped one, and the language override of the learner's messages
+(lab_utils.i18n), which the sealed verdict follows too."""
 
 NOT_RUN = "CellNotRun"
 """The error name of a cell left unrun because the kernel was stopped before it."""

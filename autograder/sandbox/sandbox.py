@@ -33,10 +33,6 @@ REPOSITORY = Path(__file__).resolve().parents[2]
 PROJECT_PACKAGES = ("lab_utils", "autograder")
 """Bound read-only into a sandbox; the shipped MovieLens data is inside lab_utils (lab_utils/movielens)."""
 
-THREADS = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS")
-"""How many threads TensorFlow and oneDNN use: class grading with several jobs sets them, and
-the learner's kernel and harness get them (a process uses every core by default)."""
-
 PRIVATE_TMPFS = ("/tmp", "/var/tmp", "/dev/shm")
 """Fresh, empty and writable in every sandbox: nothing written there reaches the host or another sandbox."""
 

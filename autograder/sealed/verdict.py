@@ -21,7 +21,6 @@ from traitlets import Bool
 from lab_utils import i18n
 
 from ..result import MIME_TYPE
-from ..sandbox.sandbox import THREADS
 from .decide import Plain, verifications, verify_notebook
 from .harness import graded_test
 from .mask import masked_copy
@@ -36,17 +35,13 @@ def _forbidden(nb) -> list:
     return [f for key in sorted(keys) if key in exercises for f in exercises[key].forbidden()]
 
 
-def _passed_threads() -> dict[str, str]:
-    return {name: os.environ[name] for name in THREADS if name in os.environ}
-
-
 def _plain_env(masked: dict[Path, Path], home: Path) -> dict[str, str]:
     """Without a sandbox: nothing of the grader's environment but what Python needs, and the masked
     copies first on the path (a sandbox binds them over the real packages instead)."""
     return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "LANG": "C.UTF-8",
             "MPLBACKEND": "Agg", "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONDONTWRITEBYTECODE": "1",
             "LAB_UTILS_DATA": str(_data_dir()),
-            "PYTHONPATH": os.pathsep.join(str(copy.parent) for copy in masked.values()), **_passed_threads()}
+            "PYTHONPATH": os.pathsep.join(str(copy.parent) for copy in masked.values())}
 
 
 def _data_dir() -> Path:
@@ -104,7 +99,7 @@ class SealedVerdict(Preprocessor):
         data = [_data_dir()] if "LAB_UTILS_DATA" in os.environ and _data_dir().is_dir() else []
         box = Sandbox(work, readonly=[*python_paths(), *data, *((copy, real) for real, copy in masked.items())],
                       hidden=hidden_paths(root), limits=sandbox_limits(self.config),
-                      env={"MPLBACKEND": "Agg", "LAB_UTILS_DATA": str(_data_dir()), **_passed_threads()})
+                      env={"MPLBACKEND": "Agg", "LAB_UTILS_DATA": str(_data_dir())})
         return lambda argv, env: spawn(Sandbox(box.writable, box.readonly, box.hidden, box.limits, {**box.env, **env}),
                                        argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                        stderr=subprocess.DEVNULL)

@@ -22,6 +22,7 @@ def show():
     print("argv", *sys.argv[1:])
     print("to stderr", file=sys.stderr)
     print("tensorflow imported", "tensorflow" in sys.modules)
+    print("given", os.environ.get("FORK_SERVER_TEST"))
 
 def exit_3():
     sys.exit(3)
@@ -50,7 +51,7 @@ def folder(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def server(folder):
-    server = ForkServer(folder, environment())
+    server = ForkServer(folder, environment(FORK_SERVER_TEST="to every child"))
     yield server
     server.close()
 
@@ -75,6 +76,7 @@ def test_a_child_runs_in_a_session_of_its_own_with_its_limit_and_output(server, 
     assert "argv a b" in lines
     assert "to stderr" in lines
     assert "tensorflow imported True" in lines  # what the server imported, the child need not
+    assert "given to every child" in lines
 
 
 def test_exit_codes_and_errors_reach_whoever_waits(server, folder):

@@ -39,3 +39,4 @@ def test_nbgrader_is_told_the_configured_cell_timeout(tmp_path):
     command = Autograder(course.folder, "cofi", course.limits).command("ada", "03_cofi_cost")
     assert command[1:] == ["autograde", "cofi", "--student", "ada", "--force", "--Execute.timeout=42",
                            "--notebook", "03_cofi_cost"]
+
