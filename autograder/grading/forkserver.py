@@ -173,9 +173,9 @@ class ForkServer:
         self._ready = threading.Event()
         self._gone = False
         self._next = 0
-        self._started: dict[int, list] = {}
+        self._started: dict[int, tuple[threading.Event, list, list]] = {}
+        """Request id -> (set once answered, the child's args, [the Forked] or [] if the server ended)."""
         self._children: dict[int, Forked] = {}
-        self._early: dict[int, int] = {}
         threading.Thread(target=self._read, name="fork-server", daemon=True).start()
 
     def _read(self) -> None:
@@ -185,20 +185,17 @@ class ForkServer:
                 if message.get("ready"):
                     self._ready.set()
                 elif "ended" in message:
-                    child = self._children.pop(message["ended"], None)
-                    if child is None:
-                        self._early[message["ended"]] = message["code"]
-                    else:
-                        child._end(message["code"])
-                else:
-                    slot = self._started.pop(message["id"])
-                    slot[1] = message["pid"]
-                    slot[0].set()
+                    self._children.pop(message["ended"])._end(message["code"])
+                else:  # a child's pid comes before its end: known here before any "ended" is read
+                    answered, args, child = self._started.pop(message["id"])
+                    forked = self._children[message["pid"]] = Forked(message["pid"], args)
+                    child.append(forked)
+                    answered.set()
         with self._lock:  # the server has ended: nobody will report these children's exits
             self._gone = True
             self._ready.set()
-            for slot in self._started.values():
-                slot[0].set()
+            for answered, _, _ in self._started.values():
+                answered.set()
             for child in self._children.values():
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(child.pid, signal.SIGKILL)
@@ -212,7 +209,8 @@ class ForkServer:
             raise ForkServerGone("the fork server did not start")
         with self._lock:
             self._next += 1
-            slot = self._started[self._next] = [threading.Event(), None]
+            answered, child = threading.Event(), []
+            self._started[self._next] = (answered, [main, *argv], child)
             request = {"id": self._next, "main": main, "argv": argv, "cwd": str(cwd), "log": str(log),
                        "memory": memory_limit_bytes}
             try:
@@ -220,16 +218,10 @@ class ForkServer:
                 self.process.stdin.flush()
             except (BrokenPipeError, ValueError):
                 raise ForkServerGone("the fork server has ended") from None
-        slot[0].wait()
-        with self._lock:
-            if slot[1] is None:
-                raise ForkServerGone("the fork server has ended")
-            child = Forked(slot[1], [main, *argv])
-            if slot[1] in self._early:
-                child._end(self._early.pop(slot[1]))
-            else:
-                self._children[slot[1]] = child
-        return child
+        answered.wait()
+        if not child:
+            raise ForkServerGone("the fork server has ended")
+        return child[0]
 
     def close(self) -> None:
         """End the server (after its children: a child still running is left to finish); one

@@ -26,9 +26,9 @@ from nbclient.exceptions import CellTimeoutError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
 
-from ..sealed.verdict import SealedVerdict, course_root, hidden_paths, sandbox_limits
+from ..sealed.verdict import SealedVerdict, course_root, hidden_paths, sandbox_limits, sandbox_readonly
 from .process import Sandboxed, spawn
-from .sandbox import Sandbox, python_paths
+from .sandbox import Sandbox
 
 PASSED_ON = ("NBGRADER_EXECUTION", "LAB_UTILS_DATA", "LABS_LANGUAGE")
 """The grader's environment variables the kernel needs: nbgrader's mark that it is autograding
@@ -146,10 +146,7 @@ class SandboxedExecute(Execute):
             # what it may point to is hidden, never here.
             shutil.copytree(folder, workdir, symlinks=True)
             env = {name: os.environ[name] for name in PASSED_ON if name in os.environ}
-            readonly = list(python_paths())
-            if "LAB_UTILS_DATA" in env and Path(env["LAB_UTILS_DATA"]).is_dir():
-                readonly.append(Path(env["LAB_UTILS_DATA"]))
-            self._sandbox = Sandbox(Path(scratch), readonly=readonly, hidden=hidden_paths(root),
+            self._sandbox = Sandbox(Path(scratch), readonly=sandbox_readonly(), hidden=hidden_paths(root),
                                     limits=sandbox_limits(self.config), env=env)
             self._workdir = workdir
             try:

@@ -174,8 +174,10 @@ def _root_only(folder: str) -> tuple[Path, ...]:
             if mode(os.path.join(parent, name)) & 0o005 != 0o005:
                 found.append(Path(parent, name))
                 folders.remove(name)
-        found += [Path(parent, name) for name in files
-                  if not stat.S_ISLNK(mode(os.path.join(parent, name))) and not mode(os.path.join(parent, name)) & 0o004]
+        for name in files:
+            bits = mode(os.path.join(parent, name))
+            if not stat.S_ISLNK(bits) and not bits & 0o004:
+                found.append(Path(parent, name))
     return tuple(found)
 
 

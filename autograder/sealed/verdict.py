@@ -50,6 +50,15 @@ def _data_dir() -> Path:
     return Path(os.environ.get("LAB_UTILS_DATA", lab_utils.data.SHIPPED_DIR))
 
 
+def sandbox_readonly() -> list[Path]:
+    """What a sandbox of this course sees besides the system: the Python environment
+    (``python_paths``) and the data folder when ``LAB_UTILS_DATA`` names one elsewhere."""
+    from ..sandbox import python_paths
+
+    data = Path(os.environ["LAB_UTILS_DATA"]) if "LAB_UTILS_DATA" in os.environ else None
+    return [*python_paths(), *([data] if data is not None and data.is_dir() else [])]
+
+
 def sandbox_limits(config):
     """What one sandbox may use, from nbgrader_config.py's ClassGrader section (absent: no limit)."""
     from ..sandbox import Limits
@@ -93,11 +102,10 @@ class SealedVerdict(Preprocessor):
         """``launch(argv, env)`` for the harness: in a sandbox whose one writable folder is ``work``."""
         if not self.sandbox:
             return lambda argv, env: Plain(argv, {**_plain_env(masked, work), **env}, work)
-        from ..sandbox import Sandbox, python_paths, spawn
+        from ..sandbox import Sandbox, spawn
 
         root = course_root(self)
-        data = [_data_dir()] if "LAB_UTILS_DATA" in os.environ and _data_dir().is_dir() else []
-        box = Sandbox(work, readonly=[*python_paths(), *data, *((copy, real) for real, copy in masked.items())],
+        box = Sandbox(work, readonly=[*sandbox_readonly(), *((copy, real) for real, copy in masked.items())],
                       hidden=hidden_paths(root), limits=sandbox_limits(self.config),
                       env={"MPLBACKEND": "Agg", "LAB_UTILS_DATA": str(_data_dir())})
         return lambda argv, env: spawn(Sandbox(box.writable, box.readonly, box.hidden, box.limits, {**box.env, **env}),
