@@ -4,19 +4,32 @@ Several assignments are graded one after the other in one run: the editions of t
 other languages are assignments of their own (``cofi cofi-pt_BR``), so a class whose learners took
 either edition is graded with one command."""
 
+from __future__ import annotations
+
 import argparse
 import sys
 from pathlib import Path
 
-from rich.console import Console
-
-from .grading import ClassGrader, Limits, load_course
-from .grading.shards import Shard
+from .grading.forkserver import ForkServer, environment  # the standard library only: no nbgrader yet
 
 
-def _configured_limits(argv) -> Limits | None:
+def _early_fork_server(argv) -> ForkServer | None:
+    """For ``grade``, the fork server (forkserver.py), started before anything else: its imports
+    (about 4 s) run while this process imports nbgrader and reads the gradebook, rather than
+    after, and one server serves every assignment named. None where none is wanted (another
+    command, --help, --no-fork-server, --csv-only, not Linux); one started but then not used is
+    killed on closing."""
+    if (argv[:1] != ["grade"] or not sys.platform.startswith("linux")
+            or {"-h", "--help", "--no-fork-server", "--csv-only"} & set(argv)):
+        return None
+    return ForkServer(Path.cwd(), environment())
+
+
+def _configured_limits(argv):
     """The limits of the course named by --course (default: here), to show as the defaults in
     --help; None when there is no course to read them from (the error comes when grading)."""
+    from .grading import load_course
+
     course = argparse.ArgumentParser(add_help=False)
     course.add_argument("--course", type=Path, default=Path.cwd())
     try:
@@ -25,12 +38,14 @@ def _configured_limits(argv) -> Limits | None:
         return None
 
 
-def _default(limits: Limits | None, name: str, setting: str) -> str:
+def _default(limits, name: str, setting: str) -> str:
     value = getattr(limits, name) if limits else None
     return f"default {value:g}, {setting} in nbgrader_config.py" if value is not None else f"default: {setting}"
 
 
-def _shard(text: str) -> Shard:
+def _shard(text: str):
+    from .grading.shards import Shard
+
     try:
         return Shard.parse(text)
     except ValueError as error:  # argparse shows the message of this error type only
@@ -39,6 +54,20 @@ def _shard(text: str) -> Shard:
 
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    server = _early_fork_server(argv)
+    try:
+        return _main(argv, server)
+    finally:
+        if server is not None:
+            server.close()
+
+
+def _main(argv, server: ForkServer | None) -> int:
+    from rich.console import Console
+
+    from .grading import ClassGrader
+    from .grading.shards import Shard
+
     limits = _configured_limits(argv)
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -79,7 +108,7 @@ def main(argv=None) -> int:
         grader = ClassGrader(args.course, assignment, jobs=args.jobs, regrade=args.regrade,
                              cell_timeout=args.cell_timeout, submission_timeout=args.timeout,
                              memory_limit_gb=args.memory_limit, shard=args.shard, console=Console(stderr=True),
-                             fork=not args.no_fork_server,
+                             fork=not args.no_fork_server, server=server,
                              sandbox=not (args.no_sandbox or args.csv_only))  # --csv-only runs no learner code
         try:
             if args.csv_only:

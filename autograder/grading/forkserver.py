@@ -42,6 +42,15 @@ lab_utils and with it TensorFlow."""
 NBGRADER = "nbgrader.apps.nbgraderapp:main"
 """The ``nbgrader`` command line."""
 
+BIN = Path(sys.executable).parent
+"""This environment's bin: nbgrader, and the alembic nbgrader runs when it creates a gradebook."""
+
+
+def environment(**more: str) -> dict[str, str]:
+    """An ``nbgrader`` process's environment: this one's, with this environment's bin first on
+    PATH, and ``more``."""
+    return {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", **more}
+
 
 # ----- the server --------------------------------------------------------------------------------
 

@@ -7,15 +7,11 @@ import os
 import resource
 import signal
 import subprocess
-import sys
 import threading
 from pathlib import Path
 
-from .forkserver import ForkServer, ForkServerGone
+from .forkserver import BIN, ForkServer, ForkServerGone, environment
 from .settings import Limits
-
-BIN = Path(sys.executable).parent
-"""This environment's bin: nbgrader, and the alembic nbgrader runs when it creates a gradebook."""
 
 
 class Exit(enum.Enum):
@@ -28,12 +24,6 @@ class Exit(enum.Enum):
     """It took longer than the submission timeout and was stopped."""
     INTERRUPTED = "interrupted"
     """Grading is being stopped (Ctrl-C, SIGTERM): it was killed, or never started."""
-
-
-def environment(**more: str) -> dict[str, str]:
-    """An ``nbgrader`` process's environment: this one's, with this environment's bin first on
-    PATH, and ``more``."""
-    return {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", **more}
 
 
 def start(command: list[str], cwd: Path, out, memory_limit_bytes: int | None) -> subprocess.Popen:
@@ -63,17 +53,20 @@ def kill(process) -> None:
 class Autograder:
     """Runs ``nbgrader autograde`` for one assignment, from several threads at once, and stops
     every run (those going and those asked for later) on ``stop()``. With ``fork`` each run is
-    a child of a fork server (forkserver.py) that has nbgrader and TensorFlow imported already,
-    started at the first run and ended by ``close()``; a new process where that fails."""
+    a child of a fork server (forkserver.py) that has nbgrader and TensorFlow imported already:
+    ``server``, or one started at the first run and ended by ``close()``; a new process where
+    that fails."""
 
     def __init__(self, course_folder: Path, assignment: str, limits: Limits, sandbox: bool = True,
-                 fork: bool = True):
+                 fork: bool = True, server: ForkServer | None = None):
         self.course_folder = course_folder
         self.assignment = assignment
         self.limits = limits
         self.sandbox = sandbox
         self.fork = fork
-        self._server: ForkServer | None = None
+        self._server = server
+        self._owns_server = server is None
+        """A server given is the caller's to close (one for several assignments), not ``close()``'s."""
         self._running: set = set()
         self._lock = threading.Lock()
         self._stopping = False
@@ -130,8 +123,8 @@ class Autograder:
         return start(command, self.course_folder, out, self.limits.memory_limit_bytes)
 
     def close(self) -> None:
-        """End the fork server, if one was started."""
-        if self._server is not None:
+        """End the fork server, if this started one."""
+        if self._server is not None and self._owns_server:
             self._server.close()
             self._server = None
 

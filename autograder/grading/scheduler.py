@@ -28,6 +28,7 @@ from sqlalchemy.exc import SAWarning
 
 from . import reasons
 from .csv_report import write_csv
+from .forkserver import ForkServer
 from .nbgrader_run import Autograder, Exit
 from .progress import Progress
 from .records import Records, SubmissionRecord, submissions
@@ -59,12 +60,14 @@ class ClassGrader:
     ``submission_timeout`` and ``memory_limit_gb`` replace them when given. ``shard`` grades
     only that share of the students, beside other shards on other machines (see shards.py);
     ``log`` takes a line per submission, and a ``console`` that is a terminal shows a progress bar.
-    ``fork``: each nbgrader process is forked from a fork server (forkserver.py; Linux only)."""
+    ``fork``: each nbgrader process is forked from a fork server (forkserver.py; Linux only):
+    ``server`` if given (the caller closes it), else one started for this assignment."""
 
     def __init__(self, course: Path, assignment: str, *, jobs: int = 1, regrade: bool = False,
                  cell_timeout: int | None = None, submission_timeout: float | None = None,
                  memory_limit_gb: float | None = None, sandbox: bool = True, shard: Shard = Shard(),
-                 fork: bool = True, log: Callable[[str], None] = print, console: Console | None = None):
+                 fork: bool = True, server: ForkServer | None = None, log: Callable[[str], None] = print,
+                 console: Console | None = None):
         self.course = load_course(course)
         self.sandbox = sandbox
         if sandbox:
@@ -81,7 +84,7 @@ class ClassGrader:
         self.root = self.course.root
         self.records = Records(self.root / ".autograder" / assignment)
         self.autograder = Autograder(self.course.folder, assignment, self.limits, sandbox,
-                                     fork=fork and sys.platform.startswith("linux"))
+                                     fork=fork and sys.platform.startswith("linux"), server=server)
 
     # ----- what there is to grade ---------------------------------------------------------------
 

@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from autograder.__main__ import _early_fork_server
 from autograder.grading.forkserver import ForkServer, ForkServerGone
 from autograder.grading.nbgrader_run import Autograder, environment, kill
 from autograder.grading.settings import Limits
@@ -130,8 +131,9 @@ def test_when_the_server_ends_its_running_children_are_killed_and_grading_goes_o
         server.fork([], folder, log, None, main="probe:show")
     server.close()
 
-    grader = Autograder(folder, "cofi", Limits(cell_timeout=None, submission_timeout=60, memory_limit_gb=0))
-    grader._server = server  # a server that has ended: the run starts nbgrader in a new process instead
+    # Given a server that has ended, the run starts nbgrader in a new process instead.
+    grader = Autograder(folder, "cofi", Limits(cell_timeout=None, submission_timeout=60, memory_limit_gb=0),
+                        server=server)
     run_log = folder / "fallback.log"
     grader.run("nobody", None, run_log)
     assert not grader.fork
@@ -145,3 +147,26 @@ def test_nbgrader_itself_runs_in_a_child(server, folder):
     import nbgrader
 
     assert nbgrader.__version__ in log.read_text()
+
+
+def test_a_server_given_to_the_grader_serves_it_and_stays_open_for_the_next_assignment(server, folder):
+    grader = Autograder(folder, "cofi", Limits(cell_timeout=None, submission_timeout=60, memory_limit_gb=0),
+                        server=server)
+    log = folder / "given.log"
+    grader.prepare()
+    grader.close()  # the caller's server: still serving afterwards
+    assert server.fork(["given"], folder, log, None, main="probe:show").wait(timeout=60) == 0
+    assert "argv given" in log.read_text()
+
+
+@pytest.mark.parametrize("argv", [["report", "cofi"], ["grade", "cofi", "--no-fork-server"],
+                                  ["grade", "cofi", "--csv-only"], ["grade", "--help"], ["grade", "cofi", "-h"]])
+def test_the_command_line_starts_no_server_where_none_would_fork(argv):
+    assert _early_fork_server(argv) is None
+
+
+def test_the_command_line_starts_the_server_first_when_grading(folder):
+    server = _early_fork_server(["grade", "cofi", "--jobs", "2"])
+    assert isinstance(server, ForkServer) and server.process.poll() is None
+    server.close()  # it never forked: killed at once
+    assert server.process.returncode == -signal.SIGKILL
