@@ -12,9 +12,16 @@ notebook or in their feedback.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 _HOME = __name__.rpartition(".")[0]
+
+SEALED = "AUTOGRADER_SEALED"
+"""Set in the grading kernel's environment (autograder/sandbox/kernel.py) to the exercises whose
+hidden cases the sealed verification checks right after, comma-separated: ``verify`` leaves those
+to it, whose result shows in the same cell, instead of running them twice. The learner's code may
+change it, which decides nothing: the score is the sealed verification's."""
 EXERCISES = f"{_HOME}.exercises"
 """The course's exercise package: it names the reference packages to load afresh as well."""
 
@@ -45,6 +52,8 @@ def _forget(packages) -> None:
 
 def verify(key: str, fn) -> None:
     """Run exercise ``key``'s hidden cases on fn with a fresh copy of the checks; show the result
-    and raise AssertionError if anything is wrong."""
+    and raise AssertionError if anything is wrong. Nothing when grading seals them (``SEALED``)."""
+    if key in os.environ.get(SEALED, "").split(","):
+        return
     registry = fresh_registry()
     registry.check(key, fn, hidden=True)

@@ -12,6 +12,7 @@ cells after it are marked as not run, so nbgrader goes on to score the cells tha
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -26,14 +27,17 @@ from nbclient.exceptions import CellTimeoutError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
 
-from ..sealed.verdict import SealedVerdict, course_root, hidden_paths, sandbox_limits, sandbox_readonly
+from ..pristine import SEALED
+from ..sealed.verdict import (SealedVerdict, course_root, decides_after, hidden_paths, sandbox_limits,
+                              sandbox_readonly, sealed_keys)
 from .process import Sandboxed, spawn
 from .sandbox import Sandbox
 
-PASSED_ON = ("NBGRADER_EXECUTION", "LAB_UTILS_DATA", "LABS_LANGUAGE")
+PASSED_ON = ("NBGRADER_EXECUTION", SEALED, "LAB_UTILS_DATA", "LABS_LANGUAGE")
 """The grader's environment variables the kernel needs: nbgrader's mark that it is autograding
-(``autograder.pristine.verify`` leaves the scoring to the sealed verification then), the
-data folder when it is not the shipped one, and the language override of the learner's messages
+(which a notebook may read, as nbgrader's FAQ says), the exercises whose hidden cases the sealed
+verification checks next (``autograder.pristine.verify`` leaves those to it), the data folder
+when it is not the shipped one, and the language override of the learner's messages
 (lab_utils.i18n), which the sealed verdict follows too."""
 
 NOT_RUN = "CellNotRun"
@@ -119,6 +123,22 @@ class SandboxedKernelManager(AsyncKernelManager):
         return await super()._async_pre_start_kernel(**kw)
 
 
+@contextlib.contextmanager
+def _environment(variables: dict[str, str]):
+    """``variables`` set in this process's environment meanwhile: a kernel nbgrader starts
+    inherits it, and the sandbox passes on those of ``PASSED_ON``."""
+    before = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 class SandboxedExecute(Execute):
     """nbgrader's Execute with the kernel in a sandbox (see the module's docstring).
 
@@ -133,6 +153,13 @@ class SandboxedExecute(Execute):
     _cell_index: int | None = None
 
     def preprocess(self, nb, resources=None, km=None):
+        # The kernel leaves the hidden cases the sealed verification checks next to it (SEALED):
+        # run twice they cost time (Lab 5's train three models) and show two sets of results.
+        keys = sealed_keys(nb) if decides_after(self) else set()
+        with _environment({SEALED: ",".join(sorted(keys))} if keys else {}):
+            return self._execute(nb, resources, km)
+
+    def _execute(self, nb, resources, km):
         # SealedVerdict's own reading of its setting: the raw config holds a string for a
         # setting given on the command line ("False" would be true).
         if km is not None or not SealedVerdict(config=self.config).sandbox:

@@ -22,17 +22,30 @@ from lab_utils import i18n
 
 from ..result import MIME_TYPE
 from .decide import Plain, verifications, verify_notebook
-from .harness import graded_test
+from .harness import cell_source, graded_test
 from .mask import masked_copy
+
+
+def sealed_keys(nb) -> set[str]:
+    """The exercises whose hidden cases the sealed verification checks in this notebook: those
+    of the ``verify("key", function)`` calls in its graded test cells."""
+    return {v.key for cell in nb.cells if cell.cell_type == "code" and graded_test(cell)
+            for v in verifications(cell_source(cell), "")}
+
+
+def decides_after(step) -> bool:
+    """Whether an enabled SealedVerdict comes after ``step`` in the nbgrader conversion that runs
+    it (its exporter's preprocessors, in order); False for a step run on its own."""
+    steps = list(getattr(step.parent, "_preprocessors", None) or [])
+    position = next((i for i, other in enumerate(steps) if other is step), len(steps))
+    return any(isinstance(later, SealedVerdict) and later.enabled for later in steps[position + 1:])
 
 
 def _forbidden(nb) -> list:
     from ..exercises import load
 
     exercises = load().EXERCISES
-    keys = {v.key for cell in nb.cells if cell.cell_type == "code" and graded_test(cell)
-            for v in verifications(cell.source, "")}
-    return [f for key in sorted(keys) if key in exercises for f in exercises[key].forbidden()]
+    return [f for key in sorted(sealed_keys(nb)) if key in exercises for f in exercises[key].forbidden()]
 
 
 def _plain_env(masked: dict[Path, Path], home: Path) -> dict[str, str]:

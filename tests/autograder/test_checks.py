@@ -203,6 +203,19 @@ def test_hidden_verification_ignores_a_patched_check_and_patched_numpy(monkeypat
     assert registry.evaluate.__name__ == "<lambda>", "the notebook's modules are left as they were"
 
 
+def test_hidden_verification_leaves_to_the_sealed_one_only_the_exercises_it_was_told(monkeypatch):
+    from autograder import pristine
+
+    def wrong(X, W, b, Y, R, lambda_):
+        return 2 * solutions.cofi_cost_func(X, W, b, Y, R, lambda_)
+
+    monkeypatch.setenv(pristine.SEALED, "grad_X,cofi_cost")
+    assert pristine.verify("cofi_cost", wrong) is None  # the sealed verification judges it next
+    monkeypatch.setenv(pristine.SEALED, "grad_X,cofi_cost_v")
+    with pytest.raises(AssertionError, match=r"is the 1/2 missing\?"):
+        pristine.verify("cofi_cost", wrong)
+
+
 def test_hidden_verification_still_catches_the_reference_the_notebook_imported():
     from autograder import pristine
     with pytest.raises(AssertionError, match=r"calls the reference solution lab_utils.cofi.cofi_cost_func_np"):

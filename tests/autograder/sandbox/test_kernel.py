@@ -153,6 +153,13 @@ def test_a_correct_submission_gets_full_marks_in_the_sandboxed_kernel(graded):
                 if o.output_type == "error" or o.get("name") == "stderr"]
     # The kernel talks over Unix sockets: ipykernel's warning about TCP without encryption is gone.
     assert "TCP without encryption" not in run.stdout + run.stderr
+    # Each test cell shows the visible check and the sealed verification's hidden cases; the
+    # kernel left those to it instead of drawing and showing a set of its own.
+    for name in FULL:
+        [cell] = [cell for cell in nb.cells if grade_id(cell) == name]
+        shown = [o.data["text/plain"].splitlines()[0] for o in cell.outputs if o.output_type == "display_data"]
+        assert len(shown) == 2 and "(hidden cases)" not in shown[0], shown
+        assert shown[1].endswith("(hidden cases) (sealed verification): all tests passed"), shown
 
 
 def test_every_attack_fails_inside_and_nothing_of_it_is_left_on_the_host(graded):
@@ -193,6 +200,30 @@ def test_without_the_sandbox_every_attack_works(course, listening, graded):
         assert cell_scores(course)["control"] == FULL
     finally:
         clean_up(marker)
+
+
+def test_the_kernel_leaves_hidden_cases_only_to_an_enabled_sealed_verdict_after_it():
+    from nbconvert.exporters import NotebookExporter
+
+    from autograder.sealed.verdict import SealedVerdict, decides_after
+
+    def steps(*kinds, enabled=True):
+        exporter = NotebookExporter()
+        made = [exporter.register_preprocessor(kind(parent=exporter), enabled=True) for kind in kinds]
+        for step in made:
+            if isinstance(step, SealedVerdict):
+                step.enabled = enabled
+        return made
+
+    execute_step, _ = steps(SandboxedExecute, SealedVerdict)
+    assert decides_after(execute_step)
+    execute_step, _ = steps(SandboxedExecute, SealedVerdict, enabled=False)
+    assert not decides_after(execute_step)
+    _, execute_step = steps(SealedVerdict, SandboxedExecute)
+    assert not decides_after(execute_step)
+    [execute_step] = steps(SandboxedExecute)
+    assert not decides_after(execute_step)
+    assert not decides_after(SandboxedExecute())  # on its own, as execute() below runs it
 
 
 def execute(tmp_path, sources, **settings) -> nbformat.NotebookNode:
