@@ -17,15 +17,20 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 import uuid
 from pathlib import Path
+from queue import Empty
 
+from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.channels import AsyncZMQSocketChannel
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 from jupyter_core.utils import ensure_async, run_sync
 from nbclient.exceptions import CellTimeoutError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
+from traitlets import Type
 
 from ..pristine import SEALED
 from ..sealed.verdict import (SealedVerdict, course_root, decides_after, hidden_paths, sandbox_limits,
@@ -42,6 +47,36 @@ when it is not the shipped one, and the language override of the learner's messa
 
 NOT_RUN = "CellNotRun"
 """The error name of a cell left unrun because the kernel was stopped before it."""
+
+
+class SteadyChannel(AsyncZMQSocketChannel):
+    """A kernel channel whose wait for a message looks again every ``SLICE`` seconds.
+
+    pyzmq's asyncio poll can miss the wake-up of a message (a ZMQ socket's descriptor signals
+    edges): the message then waits, unseen, until the poll's timeout. For a cell's reply that is
+    the whole ``c.Execute.timeout``, after which nbclient finds the reply and goes on as if nothing
+    had happened. Seen here: in about one class of four graded with two jobs, one notebook waited
+    300 s on an ipywidgets cell whose kernel had long replied."""
+
+    SLICE = 1.0
+
+    async def get_msg(self, timeout: float | None = None) -> dict:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            left = self.SLICE if deadline is None else min(self.SLICE, max(0.0, deadline - time.monotonic()))
+            try:
+                return await super().get_msg(timeout=left)
+            except Empty:
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise
+
+
+class SteadyKernelClient(AsyncKernelClient):
+    """nbclient's kernel client, its shell, IOPub and control channels ``SteadyChannel``s."""
+
+    shell_channel_class = Type(SteadyChannel)
+    iopub_channel_class = Type(SteadyChannel)
+    control_channel_class = Type(SteadyChannel)
 
 
 class SandboxProvisioner(LocalProvisioner):
@@ -183,12 +218,14 @@ class SandboxedExecute(Execute):
 
     def create_kernel_manager(self):
         if self._sandbox is None:
-            return super().create_kernel_manager()
-        # As nbclient names the kernel: the notebook's kernelspec unless one was configured.
-        self.kernel_name = self.kernel_name or self.nb.metadata.get("kernelspec", {}).get("name", "")
-        names = {"kernel_name": self.kernel_name} if self.kernel_name else {}
-        self.km = SandboxedKernelManager(self._sandbox, self._workdir, config=self.config, **names)
-        return self.km
+            km = super().create_kernel_manager()
+        else:
+            # As nbclient names the kernel: the notebook's kernelspec unless one was configured.
+            self.kernel_name = self.kernel_name or self.nb.metadata.get("kernelspec", {}).get("name", "")
+            names = {"kernel_name": self.kernel_name} if self.kernel_name else {}
+            km = self.km = SandboxedKernelManager(self._sandbox, self._workdir, config=self.config, **names)
+        km.client_factory = SteadyKernelClient
+        return km
 
     async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
         if self._stopped and cell.cell_type == "code" and cell.source.strip():

@@ -14,6 +14,7 @@ import socket
 import tempfile
 import uuid
 from pathlib import Path
+from queue import Empty
 
 import nbformat
 import pytest
@@ -224,6 +225,50 @@ def test_the_kernel_leaves_hidden_cases_only_to_an_enabled_sealed_verdict_after_
     [execute_step] = steps(SandboxedExecute)
     assert not decides_after(execute_step)
     assert not decides_after(SandboxedExecute())  # on its own, as execute() below runs it
+
+
+def test_a_message_whose_wake_up_was_missed_is_read_within_a_slice_not_at_the_timeout():
+    """pyzmq's asyncio poll can miss a message's wake-up and see it only at its timeout: a cell's
+    reply then came c.Execute.timeout late. The kernel client's channels look again every second."""
+    import asyncio
+
+    import zmq
+    import zmq.asyncio
+    from jupyter_client.channels import AsyncZMQSocketChannel
+    from jupyter_client.session import Session
+
+    from autograder.sandbox.kernel import SteadyChannel, SteadyKernelClient
+
+    assert SteadyKernelClient.shell_channel_class.default_value is SteadyChannel
+
+    async def read(channel_class):
+        context = zmq.asyncio.Context()
+        sender, receiver = context.socket(zmq.PAIR), context.socket(zmq.PAIR)
+        receiver.bind("inproc://steady")
+        sender.connect("inproc://steady")
+        session = Session(key=b"")
+        session.send(sender, "execute_reply", {"status": "ok"})
+        channel = channel_class(receiver, session)
+        asked, poll = [], receiver.poll
+
+        async def missing_the_first_wake_up(timeout=None, flags=zmq.POLLIN):
+            asked.append(timeout)
+            if len(asked) == 1:  # the message is there, but this poll never hears of it
+                return 0
+            return await poll(timeout, flags)
+
+        receiver.poll = missing_the_first_wake_up
+        try:
+            return (await channel.get_msg(timeout=30))["msg_type"], asked
+        finally:
+            sender.close(0)
+            receiver.close(0)
+            context.term()
+
+    msg_type, asked = asyncio.run(read(SteadyChannel))
+    assert msg_type == "execute_reply" and asked[0] == 1000
+    with pytest.raises(Empty):  # jupyter_client's own channel: one poll, for the whole timeout
+        asyncio.run(read(AsyncZMQSocketChannel))
 
 
 def execute(tmp_path, sources, **settings) -> nbformat.NotebookNode:
