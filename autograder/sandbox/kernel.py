@@ -190,8 +190,10 @@ class SandboxedExecute(Execute):
     def preprocess(self, nb, resources=None, km=None):
         # The kernel leaves the hidden cases the sealed verification checks next to it (SEALED):
         # run twice they cost time (Lab 5's train three models) and show two sets of results.
+        # Always set, if only to "": a value in the grader's own environment must not reach a
+        # kernel whose hidden cases nothing else checks.
         keys = sealed_keys(nb) if decides_after(self) else set()
-        with _environment({SEALED: ",".join(sorted(keys))} if keys else {}):
+        with _environment({SEALED: ",".join(sorted(keys))}):
             return self._execute(nb, resources, km)
 
     def _execute(self, nb, resources, km):

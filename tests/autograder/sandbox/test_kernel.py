@@ -284,6 +284,15 @@ def execute(tmp_path, sources, **settings) -> nbformat.NotebookNode:
     return nb
 
 
+def test_a_kernel_with_no_sealed_verdict_after_it_runs_every_hidden_case_whatever_the_graders_environment(
+        tmp_path, monkeypatch):
+    from autograder.pristine import SEALED
+
+    monkeypatch.setenv(SEALED, "cofi_cost,grad_X")  # left over in the instructor's shell, say
+    nb = execute(tmp_path, ["import os\nprint(repr(os.environ.get('AUTOGRADER_SEALED')))"])
+    assert printed(nb.cells[0]) == "''\n"
+
+
 def test_an_interrupt_reaches_the_sandboxed_kernel_which_runs_on(tmp_path):
     """A cell that heeds the interrupt gets its KeyboardInterrupt and the kernel, its state
     intact, runs the next cell: the interrupt is a message, bwrap never sees a SIGINT."""
