@@ -26,11 +26,13 @@ class Exit(enum.Enum):
     """Grading is being stopped (Ctrl-C, SIGTERM): it was killed, or never started."""
 
 
-def start(command: list[str], cwd: Path, out, memory_limit_bytes: int | None) -> subprocess.Popen:
+def start(command: list[str], cwd: Path, out, memory_limit_bytes: int | None,
+          env: dict[str, str] | None = None) -> subprocess.Popen:
     """Start ``command`` in a process group of its own, output to the file ``out``, its address
-    space limited. The limit is set from outside (prlimit) rather than by a preexec_fn, which
-    is unsafe in a program with threads; the kernel nbgrader starts seconds later inherits it."""
-    env = environment()
+    space limited, ``env`` set in its environment. The limit is set from outside (prlimit) rather
+    than by a preexec_fn, which is unsafe in a program with threads; the kernel nbgrader starts
+    seconds later inherits it."""
+    env = environment(**(env or {}))
     process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
                                start_new_session=True)
     if memory_limit_bytes:
@@ -55,11 +57,12 @@ class Autograder:
     every run (those going and those asked for later) on ``stop()``. With ``fork`` each run is
     a child of a fork server (forkserver.py) that has nbgrader and TensorFlow imported already:
     ``server``, or one started at the first run and ended by ``close()``; a new process where
-    that fails."""
+    that fails. ``env`` is set in every run's environment."""
 
     def __init__(self, course_folder: Path, assignment: str, limits: Limits, sandbox: bool = True,
-                 fork: bool = True, server: ForkServer | None = None):
+                 fork: bool = True, server: ForkServer | None = None, env: dict[str, str] | None = None):
         self.course_folder = course_folder
+        self.env = dict(env or {})
         self.assignment = assignment
         self.limits = limits
         self.sandbox = sandbox
@@ -115,12 +118,13 @@ class Autograder:
         if self.fork:
             self.prepare()
             try:
-                return self._server.fork(command[1:], self.course_folder, log, self.limits.memory_limit_bytes)
+                return self._server.fork(command[1:], self.course_folder, log, self.limits.memory_limit_bytes,
+                                         env=self.env)
             except ForkServerGone:
                 self.fork = False
                 out.write("(the fork server ended: nbgrader runs in a new process)\n")
                 out.flush()
-        return start(command, self.course_folder, out, self.limits.memory_limit_bytes)
+        return start(command, self.course_folder, out, self.limits.memory_limit_bytes, self.env)
 
     def close(self) -> None:
         """End the fork server, if this started one."""

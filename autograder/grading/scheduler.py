@@ -26,6 +26,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from rich.console import Console
 from sqlalchemy.exc import SAWarning
 
+from ..sandbox.limits import thread_share
 from . import reasons
 from .csv_report import write_csv
 from .forkserver import ForkServer
@@ -83,8 +84,12 @@ class ClassGrader:
         """Where a progress bar is drawn, when it is a terminal (progress.py)."""
         self.root = self.course.root
         self.records = Records(self.root / ".autograder" / assignment)
+        # Each job's TensorFlow gets its share of the cores: with every process using all of them,
+        # two jobs' trainings compete for the cores and spend more CPU time in all (measured in
+        # benchmarks/README.md).
         self.autograder = Autograder(self.course.folder, assignment, self.limits, sandbox,
-                                     fork=fork and sys.platform.startswith("linux"), server=server)
+                                     fork=fork and sys.platform.startswith("linux"), server=server,
+                                     env=thread_share(self.jobs))
 
     # ----- what there is to grade ---------------------------------------------------------------
 

@@ -35,15 +35,17 @@ from traitlets import Type
 from ..pristine import SEALED
 from ..sealed.verdict import (SealedVerdict, course_root, decides_after, hidden_paths, sandbox_limits,
                               sandbox_readonly, sealed_keys)
+from .limits import THREADS
 from .process import Sandboxed, spawn
 from .sandbox import Sandbox
 
-PASSED_ON = ("NBGRADER_EXECUTION", SEALED, "LAB_UTILS_DATA", "LABS_LANGUAGE")
+PASSED_ON = ("NBGRADER_EXECUTION", SEALED, "LAB_UTILS_DATA", "LABS_LANGUAGE", *THREADS)
 """The grader's environment variables the kernel needs: nbgrader's mark that it is autograding
 (which a notebook may read, as nbgrader's FAQ says), the exercises whose hidden cases the sealed
 verification checks next (``autograder.pristine.verify`` leaves those to it), the data folder
-when it is not the shipped one, and the language override of the learner's messages
-(lab_utils.i18n), which the sealed verdict follows too."""
+when it is not the shipped one, the language override of the learner's messages
+(lab_utils.i18n), which the sealed verdict follows too, and TensorFlow's threads (a class
+grader's job gets its share of the cores: ``thread_share``)."""
 
 NOT_RUN = "CellNotRun"
 """The error name of a cell left unrun because the kernel was stopped before it."""

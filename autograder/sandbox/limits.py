@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 CGROUP_V1, CGROUP_V2, RLIMIT, NONE = "cgroup v1", "cgroup v2", "rlimit", "none"
@@ -9,6 +11,22 @@ CGROUP_V1, CGROUP_V2, RLIMIT, NONE = "cgroup v1", "cgroup v2", "rlimit", "none"
 BWRAP_TASKS = 2
 """Tasks bwrap itself keeps in the sandbox's cgroup: its outer process and the PID namespace's init.
 ``max_processes`` counts the learner's tasks, so the pids limit is raised by these."""
+
+
+THREADS = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS")
+"""How many threads TensorFlow (and oneDNN's OpenMP) runs ops on. By default a process takes
+every core: with several grading jobs on the same cores, each job's training then competes with
+the others' for them. The learner's kernel and the harness get these from the grader."""
+
+
+def thread_share(jobs: int, environ: Mapping[str, str] = os.environ, cores: int | None = None) -> dict[str, str]:
+    """``THREADS`` set to each of ``jobs`` jobs' share of the cores (at least one), for those the
+    grader's environment does not set already; nothing for a single job, which has every core."""
+    if jobs <= 1:
+        return {}
+    if cores is None:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return {name: str(max(1, cores // jobs)) for name in THREADS if name not in environ}
 
 
 @dataclass(frozen=True)

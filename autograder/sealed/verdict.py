@@ -48,13 +48,21 @@ def _forbidden(nb) -> list:
     return [f for key in sorted(sealed_keys(nb)) if key in exercises for f in exercises[key].forbidden()]
 
 
+def _threads() -> dict[str, str]:
+    """TensorFlow's threads as the grader's environment sets them (a class grader's job: its share
+    of the cores), for the harness."""
+    from ..sandbox import THREADS
+
+    return {name: os.environ[name] for name in THREADS if name in os.environ}
+
+
 def _plain_env(masked: dict[Path, Path], home: Path) -> dict[str, str]:
     """Without a sandbox: nothing of the grader's environment but what Python needs, and the masked
     copies first on the path (a sandbox binds them over the real packages instead)."""
     return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "LANG": "C.UTF-8",
             "MPLBACKEND": "Agg", "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONDONTWRITEBYTECODE": "1",
             "LAB_UTILS_DATA": str(_data_dir()),
-            "PYTHONPATH": os.pathsep.join(str(copy.parent) for copy in masked.values())}
+            "PYTHONPATH": os.pathsep.join(str(copy.parent) for copy in masked.values()), **_threads()}
 
 
 def _data_dir() -> Path:
@@ -120,7 +128,7 @@ class SealedVerdict(Preprocessor):
         root = course_root(self)
         box = Sandbox(work, readonly=[*sandbox_readonly(), *((copy, real) for real, copy in masked.items())],
                       hidden=hidden_paths(root), limits=sandbox_limits(self.config),
-                      env={"MPLBACKEND": "Agg", "LAB_UTILS_DATA": str(_data_dir())})
+                      env={"MPLBACKEND": "Agg", "LAB_UTILS_DATA": str(_data_dir()), **_threads()})
         return lambda argv, env: spawn(Sandbox(box.writable, box.readonly, box.hidden, box.limits, {**box.env, **env}),
                                        argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                        stderr=subprocess.DEVNULL)

@@ -3,6 +3,7 @@
 import os
 import signal
 import subprocess
+import sys
 import threading
 import time
 
@@ -10,7 +11,7 @@ import pytest
 
 from autograder.__main__ import _early_fork_server
 from autograder.grading.forkserver import ForkServer, ForkServerGone
-from autograder.grading.nbgrader_run import Autograder, environment, kill
+from autograder.grading.nbgrader_run import Autograder, environment, kill, start
 from autograder.grading.settings import Limits
 
 PROBE = '''
@@ -78,6 +79,32 @@ def test_a_child_runs_in_a_session_of_its_own_with_its_limit_and_output(server, 
     assert "to stderr" in lines
     assert "tensorflow imported True" in lines  # what the server imported, the child need not
     assert "given to every child" in lines
+
+
+def test_a_child_gets_the_variables_of_its_own_request_over_the_servers(server, folder):
+    log = folder / "own.log"
+    assert server.fork([], folder, log, None, main="probe:show", env={"FORK_SERVER_TEST": "to this child"}).wait(
+        timeout=60) == 0
+    assert "given to this child" in log.read_text()
+    log = folder / "next.log"
+    assert server.fork([], folder, log, None, main="probe:show").wait(timeout=60) == 0
+    assert "given to every child" in log.read_text()  # the next child has the server's own again
+
+
+def test_a_process_started_anew_gets_the_variables_too(folder):
+    log = folder / "anew.log"
+    with open(log, "w") as out:
+        process = start([sys.executable, "-c", "import os; print('given', os.environ['FORK_SERVER_TEST'])"], folder,
+                        out, None, {"FORK_SERVER_TEST": "to a new process"})
+        assert process.wait(timeout=60) == 0
+    assert "given to a new process" in log.read_text()
+
+
+def test_a_server_whose_input_closes_exits_with_0(folder):
+    server = ForkServer(folder, environment())
+    assert server.fork([], folder, folder / "last.log", None, main="probe:exit_3").wait(timeout=60) == 3
+    server.close()
+    assert server.process.returncode == 0
 
 
 def test_exit_codes_and_errors_reach_whoever_waits(server, folder):

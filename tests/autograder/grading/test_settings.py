@@ -6,6 +6,7 @@ import pytest
 
 from autograder.__main__ import main
 from autograder.grading import ClassGrader, Limits, load_course
+from autograder.sandbox import thread_share
 
 from ...notebooks.conftest import ROOT
 
@@ -33,6 +34,12 @@ def test_the_grader_uses_the_configured_limits_unless_told_otherwise(tmp_path):
     course = course_with(tmp_path, *CHANGED)
     assert ClassGrader(course, "cofi", log=print).limits == Limits(42, 99, 1.5)
     assert ClassGrader(course, "cofi", cell_timeout=7, memory_limit_gb=0).limits == Limits(7, 99, 0)
+
+
+def test_several_jobs_share_the_cores_out_between_their_threads(tmp_path):
+    course = course_with(tmp_path)
+    assert ClassGrader(course, "cofi", jobs=1).autograder.env == {}
+    assert ClassGrader(course, "cofi", jobs=2).autograder.env == thread_share(2)
 
 
 def test_the_command_line_help_shows_the_configured_defaults(tmp_path, capsys):

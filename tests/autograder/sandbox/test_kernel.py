@@ -20,6 +20,7 @@ import nbformat
 import pytest
 from traitlets.config import Config
 
+from autograder.sandbox import THREADS
 from autograder.sandbox.kernel import NOT_RUN, SandboxedExecute
 from autograder.sandbox.sandbox import REPOSITORY
 
@@ -308,3 +309,10 @@ def test_without_error_on_timeout_a_cell_ignoring_the_interrupt_is_stopped_all_t
     assert printed(nb.cells[0]) == "before\n"
     assert [o.ename for o in nb.cells[1].outputs] == ["CellTimeoutError"]
     assert [o.ename for o in nb.cells[2].outputs] == [NOT_RUN]
+
+
+def test_the_kernel_gets_the_threads_the_grader_gives_its_job(tmp_path, monkeypatch):
+    for name in THREADS:
+        monkeypatch.setenv(name, "1")
+    nb = execute(tmp_path, ["import os\nprint([os.environ.get(name) for name in %r])" % (THREADS,)])
+    assert printed(nb.cells[0]) == "['1', '1', '1']\n"

@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from autograder.sandbox import Limits, run
+from autograder.sandbox import THREADS, Limits, run, thread_share
 from autograder.sandbox.cgroup import hierarchies
 
 from .running import MiB, attempt, out, python, sandbox
@@ -116,3 +116,12 @@ def test_no_cgroup_is_left_behind(writable):
         assert list(hierarchy.own.glob(f"autograder-sandbox-{os.getpid()}-*")) == []
 
 
+
+
+def test_each_of_several_jobs_gets_its_share_of_the_cores_for_its_threads():
+    assert thread_share(1, {}, cores=2) == {}  # one job: TensorFlow's own default, every core
+    assert thread_share(2, {}, cores=2) == dict.fromkeys(THREADS, "1")
+    assert thread_share(3, {}, cores=8) == dict.fromkeys(THREADS, "2")
+    assert thread_share(4, {}, cores=2) == dict.fromkeys(THREADS, "1")  # never none
+    # What the instructor set is theirs: left as it is, the others shared out.
+    assert thread_share(2, {"OMP_NUM_THREADS": "4"}, cores=2) == dict.fromkeys(THREADS[:2], "1")

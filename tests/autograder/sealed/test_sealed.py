@@ -2,10 +2,13 @@
 sends back, so nothing a notebook does in its own process can pass a wrong answer, or reach the
 reference or the expected values."""
 
+import sys
+
 import nbformat
 import pytest
 from traitlets.config import Config
 
+from autograder.sandbox import THREADS
 from autograder.sealed.verdict import SealedVerdict
 from lab_utils.i18n import SOURCE as SOURCE_LANGUAGE
 from lab_utils.i18n import available
@@ -138,3 +141,21 @@ def test_a_training_loop_that_appends_the_step_function_gets_a_result_not_a_cras
     verdicts = sealed(notebook("05_movielens", {"train-cofi": broken}), timeout=120)
     passed, text = verdicts["test-train-cofi"]
     assert not passed and "expected the cost as a number" in text, text
+
+
+@pytest.mark.parametrize("sandbox", [True, False], ids=["sandbox", "no sandbox"])
+def test_the_harness_gets_the_threads_the_grader_gives_its_job(tmp_path, monkeypatch, sandbox):
+    for name in THREADS:
+        monkeypatch.setenv(name, "1")
+    config = Config()
+    config.CourseDirectory.root = str(tmp_path / "course")
+    config.SealedVerdict.sandbox = sandbox
+    (tmp_path / "work").mkdir()
+    launch = SealedVerdict(config=config).launcher({}, tmp_path / "work")
+    harness = launch([sys.executable, "-c", "import os; print([os.environ.get(name) for name in %r])" % (THREADS,)],
+                     {})
+    try:
+        out, _ = harness.process.communicate(timeout=60)
+    finally:
+        harness.close()
+    assert out.decode().strip() == "['1', '1', '1']"
