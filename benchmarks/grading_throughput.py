@@ -11,6 +11,11 @@ TensorFlow each time) and once with --no-sandbox, to show what the fork server s
 sandbox costs. Prints a markdown table with each rate against both nbgrader rows.
 
     .venv/bin/python benchmarks/grading_throughput.py --students 4
+
+``--ways`` runs only some of the rows, e.g. ``--students 10 --ways same,jobs2`` for a class of a
+realistic size in half the time (a rate is compared with an nbgrader row only if that row ran),
+or others: ``allcores`` is two jobs each running TensorFlow on every core, as before each job got
+its share.
 """
 
 import argparse
@@ -24,6 +29,8 @@ import time
 from pathlib import Path
 
 import nbformat
+
+from autograder.sandbox import THREADS
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -41,9 +48,28 @@ c.Autograde.autograde_preprocessors = [
 """nbgrader's default autograde steps (nbgrader/converters/autograde.py), put back for the baseline."""
 
 
-def run(*command, cwd):
-    subprocess.run([str(c) for c in command], cwd=cwd, env=ENV, check=True, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL)
+GRADE = [sys.executable, "-m", "autograder", "grade", "cofi"]
+WAYS = [
+    ("own", "nbgrader autograde, one after another (nbgrader's own steps)", [BIN / "nbgrader", "autograde", "cofi"],
+     NBGRADER_STEPS),
+    ("same", "nbgrader autograde, one after another (this course's steps)", [BIN / "nbgrader", "autograde", "cofi"],
+     ""),
+    ("jobs1", "python -m autograder grade --jobs 1", [*GRADE, "--jobs", "1"], ""),
+    ("jobs2", "python -m autograder grade --jobs 2", [*GRADE, "--jobs", "2"], ""),
+    ("nofork", "python -m autograder grade --jobs 2 --no-fork-server", [*GRADE, "--jobs", "2", "--no-fork-server"], ""),
+    ("nosandbox", "python -m autograder grade --jobs 2 --no-sandbox", [*GRADE, "--jobs", "2", "--no-sandbox"], ""),
+    ("allcores", "python -m autograder grade --jobs 2, each job's TensorFlow on every core",
+     [*GRADE, "--jobs", "2"], "", {name: str(os.cpu_count()) for name in THREADS}),
+]
+"""(name for --ways, label, command, what is appended to the course's nbgrader_config.py[, the
+environment it runs in over this one's]). ``allcores`` is how two jobs ran before each got its
+share of the cores (``autograder.sandbox.thread_share``): not run unless asked for."""
+DEFAULT_WAYS = ["own", "same", "jobs1", "jobs2", "nofork", "nosandbox"]
+
+
+def run(*command, cwd, env=None):
+    subprocess.run([str(c) for c in command], cwd=cwd, env={**ENV, **(env or {})}, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def make_course(folder: Path, students: int) -> Path:
@@ -66,9 +92,9 @@ def make_course(folder: Path, students: int) -> Path:
     return folder
 
 
-def timed(label, command, course, students):
+def timed(label, command, course, students, env):
     started = time.perf_counter()
-    run(*command, cwd=course)
+    run(*command, cwd=course, env=env)
     seconds = time.perf_counter() - started
     return label, seconds, 60 * students / seconds
 
@@ -76,34 +102,34 @@ def timed(label, command, course, students):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=4)
+    parser.add_argument("--ways", type=lambda text: text.split(","), default=DEFAULT_WAYS,
+                        help=f"the rows to run, comma-separated, of {', '.join(way[0] for way in WAYS)} "
+                             f"(default: {','.join(DEFAULT_WAYS)})")
     args = parser.parse_args()
+    unknown = set(args.ways) - {way[0] for way in WAYS}
+    if unknown:
+        parser.error(f"no such way: {', '.join(sorted(unknown))}")
     rows = []
     with tempfile.TemporaryDirectory() as scratch:
         template = make_course(Path(scratch) / "template", args.students)
-        grade = [sys.executable, "-m", "autograder", "grade", "cofi"]
-        ways = [
-            ("nbgrader autograde, one after another (nbgrader's own steps)", [BIN / "nbgrader", "autograde", "cofi"],
-             NBGRADER_STEPS),
-            ("nbgrader autograde, one after another (this course's steps)", [BIN / "nbgrader", "autograde", "cofi"],
-             ""),
-            ("python -m autograder grade --jobs 1", [*grade, "--jobs", "1"], ""),
-            ("python -m autograder grade --jobs 2", [*grade, "--jobs", "2"], ""),
-            ("python -m autograder grade --jobs 2 --no-fork-server", [*grade, "--jobs", "2", "--no-fork-server"], ""),
-            ("python -m autograder grade --jobs 2 --no-sandbox", [*grade, "--jobs", "2", "--no-sandbox"], ""),
-        ]
-        for number, (label, command, config) in enumerate(ways):
+        ways = [way for way in WAYS if way[0] in args.ways]
+        for number, (_, label, command, config, *env) in enumerate(ways):
             course = Path(scratch) / f"way{number}"
             shutil.copytree(template, course)
             with open(course / "nbgrader_config.py", "a") as f:
                 f.write(config)
-            rows.append(timed(label, command, course, args.students))
+            rows.append(timed(label, command, course, args.students, env[0] if env else None))
     print(f"Grading {args.students} submissions of the 6-notebook assignment on {platform.node()} "
           f"({os.cpu_count()} cores, Python {platform.python_version()})\n")
-    plain, same_steps = rows[0][2], rows[1][2]
+    rates = {way[0]: row[2] for way, row in zip(ways, rows)}
+
+    def versus(rate, baseline):
+        return f"{rate / rates[baseline]:.2f}x" if baseline in rates else "not run"
+
     print("| grader | wall time (s) | submissions per minute | vs nbgrader's own steps | vs nbgrader, same steps |")
     print("| --- | ---: | ---: | ---: | ---: |")
     for label, seconds, rate in rows:
-        print(f"| {label} | {seconds:.1f} | {rate:.2f} | {rate / plain:.2f}x | {rate / same_steps:.2f}x |")
+        print(f"| {label} | {seconds:.1f} | {rate:.2f} | {versus(rate, 'own')} | {versus(rate, 'same')} |")
 
 
 if __name__ == "__main__":
