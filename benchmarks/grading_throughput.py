@@ -30,7 +30,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.sandbox import THREADS
+from autograder.sandbox import THREADS, usable_cores
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -51,19 +51,22 @@ c.Autograde.autograde_preprocessors = [
 GRADE = [sys.executable, "-m", "autograder", "grade", "cofi"]
 WAYS = [
     ("own", "nbgrader autograde, one after another (nbgrader's own steps)", [BIN / "nbgrader", "autograde", "cofi"],
-     NBGRADER_STEPS),
+     NBGRADER_STEPS, None),
     ("same", "nbgrader autograde, one after another (this course's steps)", [BIN / "nbgrader", "autograde", "cofi"],
-     ""),
-    ("jobs1", "python -m autograder grade --jobs 1", [*GRADE, "--jobs", "1"], ""),
-    ("jobs2", "python -m autograder grade --jobs 2", [*GRADE, "--jobs", "2"], ""),
-    ("nofork", "python -m autograder grade --jobs 2 --no-fork-server", [*GRADE, "--jobs", "2", "--no-fork-server"], ""),
-    ("nosandbox", "python -m autograder grade --jobs 2 --no-sandbox", [*GRADE, "--jobs", "2", "--no-sandbox"], ""),
+     "", None),
+    ("jobs1", "python -m autograder grade --jobs 1", [*GRADE, "--jobs", "1"], "", None),
+    ("jobs2", "python -m autograder grade --jobs 2", [*GRADE, "--jobs", "2"], "", None),
+    ("nofork", "python -m autograder grade --jobs 2 --no-fork-server", [*GRADE, "--jobs", "2", "--no-fork-server"],
+     "", None),
+    ("nosandbox", "python -m autograder grade --jobs 2 --no-sandbox", [*GRADE, "--jobs", "2", "--no-sandbox"], "",
+     None),
     ("allcores", "python -m autograder grade --jobs 2, each job's TensorFlow on every core",
-     [*GRADE, "--jobs", "2"], "", {name: str(os.cpu_count()) for name in THREADS}),
+     [*GRADE, "--jobs", "2"], "", {name: str(usable_cores()) for name in THREADS}),
 ]
-"""(name for --ways, label, command, what is appended to the course's nbgrader_config.py[, the
-environment it runs in over this one's]). ``allcores`` is how two jobs ran before each got its
-share of the cores (``autograder.sandbox.thread_share``): not run unless asked for."""
+"""(name for --ways, label, command, what is appended to the course's nbgrader_config.py, the
+variables set over this environment). ``allcores`` sets TensorFlow's threads to the core count,
+which TensorFlow takes when they are unset, as two jobs ran before each got its share of the
+cores (``autograder.sandbox.thread_share``); it is not run unless asked for."""
 DEFAULT_WAYS = ["own", "same", "jobs1", "jobs2", "nofork", "nosandbox"]
 
 
@@ -113,12 +116,12 @@ def main():
     with tempfile.TemporaryDirectory() as scratch:
         template = make_course(Path(scratch) / "template", args.students)
         ways = [way for way in WAYS if way[0] in args.ways]
-        for number, (_, label, command, config, *env) in enumerate(ways):
+        for number, (_, label, command, config, env) in enumerate(ways):
             course = Path(scratch) / f"way{number}"
             shutil.copytree(template, course)
             with open(course / "nbgrader_config.py", "a") as f:
                 f.write(config)
-            rows.append(timed(label, command, course, args.students, env[0] if env else None))
+            rows.append(timed(label, command, course, args.students, env))
     print(f"Grading {args.students} submissions of the 6-notebook assignment on {platform.node()} "
           f"({os.cpu_count()} cores, Python {platform.python_version()})\n")
     rates = {way[0]: row[2] for way, row in zip(ways, rows)}

@@ -13,11 +13,12 @@ the sandboxes the child starts, as it would from a fresh process.
 
 The protocol is one JSON object a line: requests ``{"id", "main", "argv", "cwd", "log",
 "memory", "env"}`` (``main``: the ``module:function`` called with ``argv`` as its command line;
-``env``: variables set in the child) on the server's stdin; on its stdout ``{"ready": true}`` once the imports are done, ``{"id", "pid"}``
-for each request once the child has its own session, and ``{"ended": pid, "code"}`` when a
-child exits (a negative code: killed by that signal). The server ends when its stdin closes,
-at once: it has nothing to save, and Python's orderly exit with TensorFlow loaded takes over a
-second, which the class grader would wait for at the end of every run.
+``env``: variables set in the child) on the server's stdin; on its stdout ``{"ready": true}``
+once the imports are done, ``{"id", "pid"}`` for each request once the child has its own
+session, and ``{"ended": pid, "code"}`` when a child exits (a negative code: killed by that
+signal). The server ends when its stdin closes, at once: it has nothing to save, and Python's
+orderly exit with TensorFlow loaded takes over a second, which the class grader would wait for
+at the end of every run.
 """
 
 from __future__ import annotations
@@ -252,5 +253,6 @@ class ForkServer:
 
 if __name__ == "__main__":
     code = serve()
+    sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)  # see the module docstring: nothing to save, and an orderly exit is slow

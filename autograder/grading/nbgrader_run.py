@@ -32,8 +32,7 @@ def start(command: list[str], cwd: Path, out, memory_limit_bytes: int | None,
     space limited, ``env`` set in its environment. The limit is set from outside (prlimit) rather
     than by a preexec_fn, which is unsafe in a program with threads; the kernel nbgrader starts
     seconds later inherits it."""
-    env = environment(**(env or {}))
-    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
+    process = subprocess.Popen(command, cwd=cwd, env=environment(**(env or {})), stdout=out, stderr=subprocess.STDOUT,
                                start_new_session=True)
     if memory_limit_bytes:
         try:

@@ -6,9 +6,10 @@ whether this machine can make one (class grading refuses to grade without, unles
 """
 
 from .install import SandboxError, ensure_bwrap, find_bwrap
-from .limits import THREADS, Enforcement, Limits, thread_share
+from .limits import THREADS, Enforcement, Limits, thread_share, usable_cores
 from .process import Completed, Sandboxed, run, spawn, start
 from .sandbox import Sandbox, available, python_paths
 
 __all__ = ["THREADS", "Completed", "Enforcement", "Limits", "Sandbox", "SandboxError", "Sandboxed", "available",
-           "ensure_bwrap", "find_bwrap", "python_paths", "run", "spawn", "start", "thread_share"]
+           "ensure_bwrap", "find_bwrap", "python_paths", "run", "spawn", "start", "thread_share",
+           "usable_cores"]

@@ -19,13 +19,18 @@ every core: with several grading jobs on the same cores, each job's training the
 the others' for them. The learner's kernel and the harness get these from the grader."""
 
 
+def usable_cores() -> int:
+    """The cores this process may run on (its affinity mask, where the system has one)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def thread_share(jobs: int, environ: Mapping[str, str] = os.environ, cores: int | None = None) -> dict[str, str]:
-    """``THREADS`` set to each of ``jobs`` jobs' share of the cores (at least one), for those the
-    grader's environment does not set already; nothing for a single job, which has every core."""
+    """``THREADS`` set to each of ``jobs`` jobs' share of the cores (at least one; rounded down,
+    so 2 jobs on 3 cores get 1 thread each), for those the grader's environment does not set
+    already; nothing for a single job, which has every core."""
     if jobs <= 1:
         return {}
-    if cores is None:
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    cores = cores or usable_cores()
     return {name: str(max(1, cores // jobs)) for name in THREADS if name not in environ}
 
 

@@ -57,8 +57,9 @@ def _threads() -> dict[str, str]:
 
 
 def _plain_env(masked: dict[Path, Path], home: Path) -> dict[str, str]:
-    """Without a sandbox: nothing of the grader's environment but what Python needs, and the masked
-    copies first on the path (a sandbox binds them over the real packages instead)."""
+    """Without a sandbox: nothing of the grader's environment but what Python needs and TensorFlow's
+    threads, and the masked copies first on the path (a sandbox binds them over the real packages
+    instead)."""
     return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "LANG": "C.UTF-8",
             "MPLBACKEND": "Agg", "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONDONTWRITEBYTECODE": "1",
             "LAB_UTILS_DATA": str(_data_dir()),

@@ -100,11 +100,20 @@ def test_a_process_started_anew_gets_the_variables_too(folder):
     assert "given to a new process" in log.read_text()
 
 
-def test_a_server_whose_input_closes_exits_with_0(folder):
-    server = ForkServer(folder, environment())
+def test_a_server_whose_input_closes_exits_at_once_skipping_pythons_orderly_exit(folder):
+    """With TensorFlow loaded an orderly exit takes over a second, which the class grader would
+    wait for at the end of every run: an exit handler registered in the server never runs."""
+    site = folder / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(
+        "import atexit, pathlib\n"
+        f"pathlib.Path({str(folder / 'started')!r}).touch()\n"
+        f"atexit.register(pathlib.Path({str(folder / 'orderly exit')!r}).touch)\n")
+    server = ForkServer(folder, environment(PYTHONPATH=str(site)))
     assert server.fork([], folder, folder / "last.log", None, main="probe:exit_3").wait(timeout=60) == 3
     server.close()
     assert server.process.returncode == 0
+    assert (folder / "started").exists() and not (folder / "orderly exit").exists()
 
 
 def test_exit_codes_and_errors_reach_whoever_waits(server, folder):

@@ -116,8 +116,6 @@ def test_no_cgroup_is_left_behind(writable):
         assert list(hierarchy.own.glob(f"autograder-sandbox-{os.getpid()}-*")) == []
 
 
-
-
 def test_each_of_several_jobs_gets_its_share_of_the_cores_for_its_threads():
     assert thread_share(1, {}, cores=2) == {}  # one job: TensorFlow's own default, every core
     assert thread_share(2, {}, cores=2) == dict.fromkeys(THREADS, "1")
