@@ -146,19 +146,30 @@ class ClassGrader:
         results, started = [], time.perf_counter()
         progress = Progress(len(todo), self.log, self.console)
         pool = ThreadPoolExecutor(max_workers=self.jobs)
+        futures, reported = [], set()
+
+        def report(future) -> None:
+            result = future.result()
+            results.append(result)
+            reported.add(future)
+            progress.done(f"{result.student:<20} {result.score:g}/{result.max_score:g}  {result.status:<13} "
+                          f"{result.seconds:6.1f} s" + (f"  ({result.reasons_text})" if result.reasons else ""))
+
         try:
-            futures = {pool.submit(self.grade, s, students[s], notebooks): s for s in todo}
+            futures = [pool.submit(self.grade, s, students[s], notebooks) for s in todo]
             for future in as_completed(futures):
-                result = future.result()
-                results.append(result)
-                progress.done(f"{result.student:<20} {result.score:g}/{result.max_score:g}  {result.status:<13} "
-                              f"{result.seconds:6.1f} s" + (f"  ({result.reasons_text})" if result.reasons else ""))
+                report(future)
         except KeyboardInterrupt:
             # Leaving the pool normally would wait for every queued submission: cancel those,
             # stop the running ones, and keep only the records of submissions already finished.
             pool.shutdown(wait=False, cancel_futures=True)
             self.autograder.stop()
             pool.shutdown(wait=True)
+            # One that finished as the interrupt came is recorded, so it is shown too: a run
+            # again skips it, and its line would be in neither run's output.
+            for future in futures:
+                if future not in reported and future.done() and not future.cancelled() and future.exception() is None:
+                    report(future)
             self.log("interrupted: finished submissions are recorded; run the same command again to grade the rest")
             raise
         finally:

@@ -4,6 +4,7 @@ The course here holds Labs 3 and 4 only (all the catalogued mistakes live there)
 submission grades in seconds; tests/notebooks grades all six labs.
 """
 
+import _thread
 import copy
 import csv
 import html
@@ -20,6 +21,7 @@ import pytest
 from nbgrader.api import Gradebook
 
 from autograder.grading import ClassGrader
+from autograder.grading.records import SubmissionRecord
 
 from ..notebooks.conftest import ROOT, nbgrader
 from ..notebooks.conftest import make_course as course_with
@@ -322,6 +324,30 @@ def test_an_interrupted_run_with_two_jobs_resumes_to_what_one_job_gives(graded_o
         assert len(gradebook.assignment_submissions("cofi")) == len(MIXED)
         assert all(len(n.grades) == len([c for c in FULL if c.startswith("test-") and NOTEBOOK_OF[c[5:]] == n.name])
                    for s in gradebook.assignment_submissions("cofi") for n in s.notebooks)
+
+
+class InterruptedAsItFinishes(ClassGrader):
+    """Grades nothing: records each submission and, before handing the record back, interrupts
+    the main thread, as a Ctrl-C between the record written and its line shown would."""
+
+    def grade(self, student, folder, notebooks):
+        record = SubmissionRecord(student, sandboxed=False)
+        self.records.write(record)
+        _thread.interrupt_main()
+        time.sleep(1)  # the main thread takes the interrupt while this submission is still going
+        return record
+
+
+def test_a_submission_finished_as_the_interrupt_comes_is_shown_as_it_is_recorded(tmp_path):
+    """A run again skips what is recorded, so its line would be in neither run's output."""
+    course = make_course(tmp_path)
+    submit(course, "correct")
+    lines = []
+    with pytest.raises(KeyboardInterrupt):
+        InterruptedAsItFinishes(course, "cofi", sandbox=False, log=lines.append).run()
+    assert (course / "notebooks" / ".autograder" / "cofi" / "correct.json").exists()
+    assert [line.split()[:2] for line in lines if line.startswith("[")] == [["[1/1]", "correct"]], lines
+    assert lines[-1].startswith("interrupted: finished submissions are recorded")
 
 
 NOISY = '''import sys
