@@ -26,6 +26,7 @@ from autograder.grading.records import SubmissionRecord
 from ..notebooks.conftest import ROOT, nbgrader
 from ..notebooks.conftest import make_course as course_with
 from . import catalogue
+from .conftest import interruptible
 
 NOTEBOOKS = ("03_cofi_cost", "04_gradients")
 FULL = {"test-cofi-cost-loops": 4, "test-cofi-cost-vectorized": 4, "test-grad-X": 2, "test-grad-W": 2, "test-grad-b": 2}
@@ -304,7 +305,8 @@ def test_an_interrupted_run_with_two_jobs_resumes_to_what_one_job_gives(graded_o
     submit_mixed(course)
     command = [sys.executable, "-m", "autograder", "grade", "cofi", "--jobs", "2", "--cell-timeout", "10"]
     records = course / "notebooks" / ".autograder" / "cofi"
-    first = subprocess.Popen(command, cwd=course, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    with interruptible():
+        first = subprocess.Popen(command, cwd=course, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     deadline = time.time() + 300
     while len(list(records.glob("*.json"))) < 3 and time.time() < deadline and first.poll() is None:
         time.sleep(0.5)
@@ -343,7 +345,7 @@ def test_a_submission_finished_as_the_interrupt_comes_is_shown_as_it_is_recorded
     course = make_course(tmp_path)
     submit(course, "correct")
     lines = []
-    with pytest.raises(KeyboardInterrupt):
+    with interruptible(), pytest.raises(KeyboardInterrupt):
         InterruptedAsItFinishes(course, "cofi", sandbox=False, log=lines.append).run()
     assert (course / "notebooks" / ".autograder" / "cofi" / "correct.json").exists()
     assert [line.split()[:2] for line in lines if line.startswith("[")] == [["[1/1]", "correct"]], lines

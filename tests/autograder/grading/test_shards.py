@@ -26,6 +26,7 @@ from autograder.grading.shards import Shard, one_shard_at_a_time, shard_of
 from autograder.sandbox.install import ensure_package
 
 from ...notebooks.conftest import nbgrader
+from ..conftest import interruptible
 from ..test_classroom import MIXED, configure, make_course, read_csv, submit
 from .test_settings import course_with
 
@@ -195,7 +196,8 @@ def two_shards_into_postgresql(postgres, tmp_path_factory):
         return subprocess.Popen(grade_command(shard), cwd=course, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 text=True)
 
-    first, second = run("1/2"), run("2/2")
+    with interruptible():
+        first, second = run("1/2"), run("2/2")
     deadline = time.time() + 300
     while not any((records / f"{student}.json").exists() for student in ours) and time.time() < deadline \
             and first.poll() is None:
